@@ -1,0 +1,26 @@
+package io.bmpipeline.cli;
+
+import io.quarkus.picocli.runtime.annotations.TopCommand;
+import picocli.CommandLine.Command;
+
+/**
+ * The binary's entry point. With no subcommand it serves, so a systemd unit or a container
+ * runs the service with no arguments; tools for operators are subcommands beside it.
+ */
+@TopCommand
+@Command(name = "bm-pipeline", mixinStandardHelpOptions = true,
+        description = "Bare-metal provisioning pipeline: DHCP discovery, manifest intake, NetBox lifecycle.",
+        subcommands = {ServeCommand.class})
+public class BmPipelineCommand implements Runnable {
+
+    private final ServeCommand serve;
+
+    public BmPipelineCommand(ServeCommand serve) {
+        this.serve = serve;
+    }
+
+    @Override
+    public void run() {
+        serve.run();
+    }
+}

@@ -1,0 +1,56 @@
+package io.bmpipeline.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * All of the pipeline's own settings, validated at start: a missing or malformed key stops the
+ * service with a message that names it. The NetBox token has no default on purpose.
+ */
+@ConfigMapping(prefix = "bm")
+public interface PipelineConfig {
+
+    NetBox netbox();
+
+    Bmc bmc();
+
+    interface NetBox {
+        /** Base URL, e.g. {@code https://netbox.example.net/}. */
+        URI url();
+
+        /** The API token itself; prefer {@link #tokenFile()} so it never sits in a process listing. */
+        Optional<String> token();
+
+        /** A file whose content is the API token (a Kubernetes secret mount, a systemd credential). */
+        Optional<Path> tokenFile();
+
+        @WithDefault("5s")
+        Duration connectTimeout();
+
+        @WithDefault("30s")
+        Duration requestTimeout();
+
+        @WithDefault("4")
+        @Min(0)
+        @Max(20)
+        int maxRetries();
+
+        @WithDefault("200ms")
+        Duration initialBackoff();
+
+        @WithDefault("5s")
+        Duration maxBackoff();
+    }
+
+    interface Bmc {
+        /** Regular expression found anywhere in an interface name marks it as the BMC interface. */
+        @WithDefault("(?i)bmc|ilo|idrac")
+        String interfacePattern();
+    }
+}

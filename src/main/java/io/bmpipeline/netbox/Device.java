@@ -1,0 +1,25 @@
+package io.bmpipeline.netbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Optional;
+
+/** The slice of a NetBox device the pipeline reads. {@code serial} is empty when NetBox has none. */
+public record Device(long id, Optional<String> name, String serial, String status,
+                     Optional<Long> oobIpId, Optional<String> oobIpAddress) {
+
+    static Device from(JsonNode json) {
+        JsonNode oob = json.path("oob_ip");
+        return new Device(
+                json.path("id").asLong(),
+                Json.optionalText(json.path("name")),
+                json.path("serial").asText(""),
+                Json.choiceValue(json.path("status")),
+                oob.isObject() ? Optional.of(oob.path("id").asLong()) : Optional.empty(),
+                oob.isObject() ? Json.optionalText(oob.path("address")) : Optional.empty());
+    }
+
+    /** How the device is named in messages: its name, else its serial, else its id. */
+    public String label() {
+        return name.orElse(serial.isEmpty() ? "device #" + id : serial);
+    }
+}

@@ -1,0 +1,28 @@
+package io.bmpipeline.netbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bmpipeline.address.MacAddress;
+import java.util.Optional;
+
+/**
+ * An interface of a device. {@code mac} is the interface's MAC as NetBox reports it: the primary
+ * MAC object on 4.2+, the {@code mac_address} field before.
+ */
+public record DeviceInterface(long id, long deviceId, String deviceName, String name,
+                              Optional<MacAddress> mac, Optional<Long> primaryMacId) {
+
+    static DeviceInterface from(JsonNode json) {
+        JsonNode primary = json.path("primary_mac_address");
+        Optional<MacAddress> mac = primary.isObject()
+                ? MacAddress.parse(primary.path("mac_address").asText(null))
+                : MacAddress.parse(json.path("mac_address").asText(null));
+        JsonNode device = json.path("device");
+        return new DeviceInterface(
+                json.path("id").asLong(),
+                device.path("id").asLong(),
+                device.path("name").asText(device.path("display").asText("")),
+                json.path("name").asText(""),
+                mac,
+                primary.isObject() ? Optional.of(primary.path("id").asLong()) : Optional.empty());
+    }
+}

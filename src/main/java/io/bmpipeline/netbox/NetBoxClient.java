@@ -1,0 +1,273 @@
+package io.bmpipeline.netbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bmpipeline.address.MacAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The one way the pipeline reads and writes NetBox: typed records in, typed records out.
+ * It knows the API generations (MAC field vs MAC objects, v1 vs v2 tokens) so callers do not.
+ * Lookups that take many keys go in batches, because NetBox ORs repeated filter values.
+ */
+public final class NetBoxClient {
+
+    /** Keys per batched lookup: keeps the URL well under common 8 KiB request-line limits. */
+    static final int BATCH = 100;
+
+    private final Settings settings;
+    private final NetBoxHttp http;
+    private volatile NetBoxVersion version;
+
+    public NetBoxClient(Settings settings) {
+        this.settings = settings;
+        this.http = new NetBoxHttp(settings.url(), settings.token(), settings.connectTimeout(),
+                settings.requestTimeout(), new NetBoxHttp.RetryPolicy(settings.maxRetries(),
+                        settings.initialBackoff(), settings.maxBackoff()), settings.pageSize());
+    }
+
+    /** Connection settings; the token never appears in {@link #toString()}. */
+    public record Settings(URI url, NetBoxToken token, Duration connectTimeout, Duration requestTimeout,
+                           int maxRetries, Duration initialBackoff, Duration maxBackoff, int pageSize) {
+
+        /** NetBox's default MAX_PAGE_SIZE: the fewest round trips a stock NetBox allows. */
+        public static final int MAX_PAGE_SIZE = 1000;
+
+        public static Settings of(URI url, NetBoxToken token) {
+            return new Settings(url, token, Duration.ofSeconds(5), Duration.ofSeconds(30), 4,
+                    Duration.ofMillis(200), Duration.ofSeconds(5), MAX_PAGE_SIZE);
+        }
+
+        public Settings withRetries(int retries) {
+            return new Settings(url, token, connectTimeout, requestTimeout, retries, initialBackoff, maxBackoff, pageSize);
+        }
+
+        public Settings withPageSize(int size) {
+            return new Settings(url, token, connectTimeout, requestTimeout, maxRetries, initialBackoff, maxBackoff, size);
+        }
+    }
+
+    public URI url() {
+        return http.base();
+    }
+
+    public NetBoxToken.Kind tokenKind() {
+        return settings.token().kind();
+    }
+
+    /** The same NetBox with another retry budget: a health probe must answer now, not in 20 s. */
+    public NetBoxClient withRetries(int retries) {
+        return new NetBoxClient(settings.withRetries(retries));
+    }
+
+    // ---- status and capabilities ---------------------------------------------------------
+
+    /** Reads the version from {@code /api/status/} once; later calls reuse it. */
+    public NetBoxVersion version() {
+        NetBoxVersion known = version;
+        if (known == null) {
+            known = NetBoxVersion.parse(http.get("api/status/", NetBoxQuery.empty()).path("netbox-version").asText());
+            version = known;
+        }
+        return known;
+    }
+
+    /** Re-reads {@code /api/status/}: for health checks, which must see NetBox as it is now. */
+    public NetBoxVersion refreshVersion() {
+        version = null;
+        return version();
+    }
+
+    /** The device status values NetBox accepts, from the OPTIONS metadata of the device list. */
+    public Set<String> deviceStatusChoices() {
+        JsonNode choices = http.options("api/dcim/devices/").path("actions").path("POST").path("status").path("choices");
+        Set<String> values = new LinkedHashSet<>();
+        choices.forEach(c -> values.add(c.path("value").asText()));
+        if (values.isEmpty()) {
+            throw new NetBoxException.AuthRefused("OPTIONS /api/dcim/devices/", 403,
+                    "no status choices in the metadata: the token cannot create devices, so it cannot see them");
+        }
+        return values;
+    }
+
+    // ---- devices --------------------------------------------------------------------------
+
+    public Optional<Device> device(long id) {
+        try {
+            return Optional.of(Device.from(http.get("api/dcim/devices/" + id + "/", NetBoxQuery.empty())));
+        } catch (NetBoxException.NotFound e) {
+            return Optional.empty();
+        }
+    }
+
+    /** NetBox matches serials case-insensitively; several devices may share one. */
+    public List<Device> devicesBySerial(String serial) {
+        return list("api/dcim/devices/", NetBoxQuery.of("serial", serial), Device::from);
+    }
+
+    /** Batched lookup; the result holds only the devices found, in NetBox's order. */
+    public List<Device> devicesBySerials(Collection<String> serials) {
+        List<Device> found = new ArrayList<>();
+        for (List<String> batch : batches(serials)) {
+            found.addAll(list("api/dcim/devices/", NetBoxQuery.of("serial", batch.toArray(String[]::new)), Device::from));
+        }
+        return found;
+    }
+
+    public List<Device> devicesByMac(MacAddress mac) {
+        return list("api/dcim/devices/", NetBoxQuery.of("mac_address", mac.value()), Device::from);
+    }
+
+    public Device setStatus(long deviceId, String status) {
+        ObjectNode body = object().put("status", status);
+        return Device.from(http.patch("api/dcim/devices/" + deviceId + "/", body));
+    }
+
+    /** One bulk PATCH: NetBox applies all or none of it. */
+    public List<Device> setStatuses(Map<Long, String> statusByDevice) {
+        ArrayNode body = NetBoxHttp.json().createArrayNode();
+        statusByDevice.forEach((id, status) -> body.addObject().put("id", id).put("status", status));
+        List<Device> updated = new ArrayList<>();
+        http.patch("api/dcim/devices/", body).forEach(d -> updated.add(Device.from(d)));
+        return updated;
+    }
+
+    /** Points the device's out-of-band IP at an address already assigned to one of its interfaces. */
+    public Device setOobIp(long deviceId, long ipAddressId) {
+        ObjectNode body = object().put("oob_ip", ipAddressId);
+        return Device.from(http.patch("api/dcim/devices/" + deviceId + "/", body));
+    }
+
+    // ---- interfaces and MACs --------------------------------------------------------------
+
+    public List<DeviceInterface> interfaces(long deviceId) {
+        return list("api/dcim/interfaces/", NetBoxQuery.of("device_id", Long.toString(deviceId)), DeviceInterface::from);
+    }
+
+    public List<DeviceInterface> interfacesByMac(MacAddress mac) {
+        return list("api/dcim/interfaces/", NetBoxQuery.of("mac_address", mac.value()), DeviceInterface::from);
+    }
+
+    public List<DeviceInterface> interfacesByMacs(Collection<MacAddress> macs) {
+        List<DeviceInterface> found = new ArrayList<>();
+        for (List<MacAddress> batch : batches(macs)) {
+            found.addAll(list("api/dcim/interfaces/",
+                    NetBoxQuery.of("mac_address", batch.stream().map(MacAddress::value).toArray(String[]::new)),
+                    DeviceInterface::from));
+        }
+        return found;
+    }
+
+    /** The interfaces of the device whose name matches the operator's BMC pattern (found anywhere in the name). */
+    public BmcInterfaceMatch bmcInterface(long deviceId, BmcInterfacePattern namePattern) {
+        List<DeviceInterface> all = interfaces(deviceId);
+        List<DeviceInterface> bmc = all.stream().filter(i -> namePattern.matches(i.name())).toList();
+        return switch (bmc.size()) {
+            case 0 -> new BmcInterfaceMatch.Missing(all.stream().map(DeviceInterface::name).toList());
+            case 1 -> new BmcInterfaceMatch.Found(bmc.getFirst());
+            default -> new BmcInterfaceMatch.Ambiguous(bmc);
+        };
+    }
+
+    /**
+     * Makes {@code mac} the interface's MAC. On 4.2+ an existing MAC object of that value on the
+     * interface is reused, so a repeated call creates nothing new; the interface then points at it
+     * as its primary MAC.
+     */
+    public DeviceInterface setInterfaceMac(DeviceInterface iface, MacAddress mac) {
+        String path = "api/dcim/interfaces/" + iface.id() + "/";
+        return switch (version().macModel()) {
+            case INTERFACE_FIELD -> DeviceInterface.from(http.patch(path, object().put("mac_address", mac.value())));
+            case OBJECTS -> {
+                long macId = list("api/dcim/mac-addresses/",
+                        NetBoxQuery.of("mac_address", mac.value()).and("assigned_object_type", "dcim.interface")
+                                .and("assigned_object_id", Long.toString(iface.id())),
+                        node -> node.path("id").asLong())
+                        .stream().findFirst()
+                        .orElseGet(() -> http.post("api/dcim/mac-addresses/", object()
+                                .put("mac_address", mac.value())
+                                .put("assigned_object_type", "dcim.interface")
+                                .put("assigned_object_id", iface.id())).path("id").asLong());
+                yield DeviceInterface.from(http.patch(path, object().put("primary_mac_address", macId)));
+            }
+        };
+    }
+
+    // ---- IP addresses ---------------------------------------------------------------------
+
+    /** Every IPAM address with this host part, whatever its prefix length or VRF. */
+    public List<IpAddress> ipAddresses(String host) {
+        return list("api/ipam/ip-addresses/", NetBoxQuery.of("address", host), IpAddress::from);
+    }
+
+    public IpAddress createIpAddress(String cidr, long interfaceId, String description) {
+        ObjectNode body = object()
+                .put("address", cidr)
+                .put("status", "active")
+                .put("assigned_object_type", "dcim.interface")
+                .put("assigned_object_id", interfaceId)
+                .put("description", description);
+        return IpAddress.from(http.post("api/ipam/ip-addresses/", body));
+    }
+
+    public IpAddress assignIpAddress(long ipAddressId, long interfaceId) {
+        ObjectNode body = object()
+                .put("assigned_object_type", "dcim.interface")
+                .put("assigned_object_id", interfaceId);
+        return IpAddress.from(http.patch("api/ipam/ip-addresses/" + ipAddressId + "/", body));
+    }
+
+    public void deleteIpAddress(long ipAddressId) {
+        http.delete("api/ipam/ip-addresses/" + ipAddressId + "/");
+    }
+
+    // ---- journal --------------------------------------------------------------------------
+
+    public JournalEntry journal(long deviceId, JournalEntry.Kind kind, String comments) {
+        ObjectNode body = object()
+                .put("assigned_object_type", "dcim.device")
+                .put("assigned_object_id", deviceId)
+                .put("kind", kind.apiValue())
+                .put("comments", comments);
+        return JournalEntry.from(http.post("api/extras/journal-entries/", body));
+    }
+
+    public List<JournalEntry> journalEntries(long deviceId) {
+        return list("api/extras/journal-entries/",
+                NetBoxQuery.of("assigned_object_type", "dcim.device").and("assigned_object_id", Long.toString(deviceId)),
+                JournalEntry::from);
+    }
+
+    // ---- plumbing -------------------------------------------------------------------------
+
+    /** The wire layer, for the test fixture that seeds sites and device types through the same API. */
+    NetBoxHttp http() {
+        return http;
+    }
+
+    private <T> List<T> list(String path, NetBoxQuery query, java.util.function.Function<JsonNode, T> reader) {
+        return http.getAll(path, query).stream().map(reader).toList();
+    }
+
+    private static ObjectNode object() {
+        return NetBoxHttp.json().createObjectNode();
+    }
+
+    private static <T> List<List<T>> batches(Collection<T> items) {
+        List<T> distinct = List.copyOf(new LinkedHashSet<>(items));
+        List<List<T>> batches = new ArrayList<>();
+        for (int i = 0; i < distinct.size(); i += BATCH) {
+            batches.add(distinct.subList(i, Math.min(distinct.size(), i + BATCH)));
+        }
+        return batches;
+    }
+}

@@ -1,0 +1,60 @@
+package io.bmpipeline.netbox;
+
+import io.bmpipeline.config.PipelineConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** Builds the one {@link NetBoxClient} of the application from the validated configuration. */
+@ApplicationScoped
+public class NetBoxClientProducer {
+
+    @Produces
+    @Singleton
+    NetBoxClient netBoxClient(PipelineConfig config) {
+        PipelineConfig.NetBox nb = config.netbox();
+        NetBoxToken token = token(nb);
+        return new NetBoxClient(new NetBoxClient.Settings(nb.url(), token, nb.connectTimeout(), nb.requestTimeout(),
+                nb.maxRetries(), nb.initialBackoff(), nb.maxBackoff(), NetBoxClient.Settings.MAX_PAGE_SIZE));
+    }
+
+    @Produces
+    @Singleton
+    BmcInterfacePattern bmcInterfacePattern(PipelineConfig config) {
+        String regex = config.bmc().interfacePattern();
+        try {
+            return new BmcInterfacePattern(Pattern.compile(regex));
+        } catch (PatternSyntaxException e) {
+            throw new IllegalStateException("bm.bmc.interface-pattern is not a valid regular expression: " + e.getMessage(), e);
+        }
+    }
+
+    static NetBoxToken token(PipelineConfig.NetBox nb) {
+        if (nb.token().isPresent() && nb.tokenFile().isPresent()) {
+            throw new IllegalStateException("set only one of bm.netbox.token and bm.netbox.token-file");
+        }
+        if (nb.token().isPresent()) {
+            try {
+                return new NetBoxToken(nb.token().get());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("bm.netbox.token: " + e.getMessage(), e);
+            }
+        }
+        if (nb.tokenFile().isPresent()) {
+            try {
+                return new NetBoxToken(Files.readString(nb.tokenFile().get(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new IllegalStateException("bm.netbox.token-file: cannot read " + nb.tokenFile().get() + ": " + e, e);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("bm.netbox.token-file " + nb.tokenFile().get() + ": " + e.getMessage(), e);
+            }
+        }
+        throw new IllegalStateException("no NetBox API token: set bm.netbox.token-file (or BM_NETBOX_TOKEN_FILE), "
+                + "or bm.netbox.token (BM_NETBOX_TOKEN)");
+    }
+}

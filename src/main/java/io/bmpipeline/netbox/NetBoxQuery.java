@@ -1,0 +1,70 @@
+package io.bmpipeline.netbox;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Filter parameters for a NetBox list call. NetBox treats an empty filter value as "no filter"
+ * and answers with every object, so a lookup by an empty serial would match the whole fleet:
+ * an empty value is refused here, before any request is made.
+ */
+public final class NetBoxQuery {
+
+    private record Param(String key, String value) {}
+
+    private final List<Param> params;
+
+    private NetBoxQuery(List<Param> params) {
+        this.params = List.copyOf(params);
+    }
+
+    public static NetBoxQuery empty() {
+        return new NetBoxQuery(List.of());
+    }
+
+    public static NetBoxQuery of(String key, String... values) {
+        return empty().and(key, values);
+    }
+
+    public NetBoxQuery and(String key, String... values) {
+        return and(key, List.of(values));
+    }
+
+    /** Adds {@code key=v} once per value: NetBox ORs repeated filter values. */
+    public NetBoxQuery and(String key, Collection<String> values) {
+        if (values.isEmpty()) {
+            throw new EmptyFilterException(key, "no values given");
+        }
+        List<Param> next = new ArrayList<>(params);
+        for (String value : values) {
+            if (value == null || value.isBlank()) {
+                throw new EmptyFilterException(key, "an empty value would match every object");
+            }
+            next.add(new Param(key, value));
+        }
+        return new NetBoxQuery(next);
+    }
+
+    String encoded() {
+        return params.stream()
+                .map(p -> URLEncoder.encode(p.key(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(p.value(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+    }
+
+    @Override
+    public String toString() {
+        return encoded();
+    }
+
+    /** Thrown instead of sending a filter that NetBox would read as "everything". */
+    public static final class EmptyFilterException extends IllegalArgumentException {
+        public EmptyFilterException(String key, String why) {
+            super("refusing NetBox filter '" + key + "': " + why);
+        }
+    }
+}

@@ -1,0 +1,247 @@
+package io.bmpipeline.netbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.bmpipeline.address.MacAddress;
+import io.bmpipeline.testbed.LiveNetBox;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every operation of {@link NetBoxClient} against the live NetBox. Subclasses run it with each
+ * kind of API token, so both authentication schemes are exercised end to end.
+ */
+abstract class NetBoxClientContract {
+
+    private static final BmcInterfacePattern BMC = new BmcInterfacePattern(Pattern.compile("(?i)bmc|ilo|idrac"));
+
+    protected final LiveNetBox live = LiveNetBox.get();
+    protected NetBoxClient client;
+    protected NetBoxFixture fixture;
+
+    protected abstract NetBoxToken token();
+
+    @BeforeEach
+    void seed() {
+        client = live.client(token());
+        fixture = new NetBoxFixture(client);
+    }
+
+    @AfterEach
+    void clean() {
+        fixture.close();
+    }
+
+    @Test
+    void detectsTheRunningVersion() {
+        assertEquals(live.version(), client.version().toString());
+        assertEquals(NetBoxVersion.MacModel.OBJECTS, client.version().macModel());
+    }
+
+    @Test
+    void statusChoicesIncludeTheLifecycle() {
+        Set<String> choices = client.deviceStatusChoices();
+        assertTrue(choices.containsAll(List.of("offline", "discovered", "staged", "ready", "active")), choices.toString());
+    }
+
+    @Test
+    void findsDevicesBySerialCaseInsensitively() {
+        var device = fixture.device(fixture.serial("A"), "offline", "iLO");
+        List<Device> found = client.devicesBySerial(fixture.serial("A").toLowerCase());
+        assertEquals(List.of(device.id()), found.stream().map(Device::id).toList());
+        assertEquals("offline", found.getFirst().status());
+        assertEquals(fixture.serial("A"), found.getFirst().serial());
+    }
+
+    @Test
+    void batchedSerialLookupFindsEveryKnownDeviceAcrossBatches() {
+        var a = fixture.device(fixture.serial("B1"), "offline", "iLO");
+        var b = fixture.device(fixture.serial("B2"), "offline", "iDRAC");
+        List<String> serials = new ArrayList<>();
+        for (int i = 0; i < NetBoxClient.BATCH * 2 + 17; i++) {
+            serials.add(fixture.serial("MISSING" + i));
+        }
+        serials.add(17, fixture.serial("B1"));
+        serials.add(fixture.serial("B2"));
+        Set<Long> found = client.devicesBySerials(serials).stream().map(Device::id).collect(Collectors.toSet());
+        assertEquals(Set.of(a.id(), b.id()), found);
+    }
+
+    @Test
+    void emptyFilterValueIsRefusedBeforeAnyRequest() {
+        // Nothing listens on port 1: had a request gone out, the error would be Unavailable.
+        NetBoxClient offline = new NetBoxClient(NetBoxClient.Settings.of(URI.create("http://127.0.0.1:1/"), token())
+                .withRetries(0));
+        var error = assertThrows(NetBoxQuery.EmptyFilterException.class, () -> offline.devicesBySerial(""));
+        assertTrue(error.getMessage().contains("serial"), error.getMessage());
+        assertThrows(NetBoxQuery.EmptyFilterException.class, () -> offline.devicesBySerials(List.of("A", " ")));
+        assertEquals(List.of(), offline.devicesBySerials(List.of()));
+    }
+
+    @Test
+    void findsTheBmcInterfaceByVendorName() {
+        var ilo = fixture.device(fixture.serial("C1"), "offline", "eth0", "iLO");
+        var idrac = fixture.device(fixture.serial("C2"), "offline", "iDRAC", "eth0");
+        var bmc = fixture.device(fixture.serial("C3"), "offline", "BMC");
+        var mgmt = fixture.device(fixture.serial("C4"), "offline", "mgmt0", "eth0");
+        var two = fixture.device(fixture.serial("C5"), "offline", "iLO", "bmc1");
+
+        assertEquals("iLO", found(client.bmcInterface(ilo.id(), BMC)).name());
+        assertEquals("iDRAC", found(client.bmcInterface(idrac.id(), BMC)).name());
+        assertEquals("BMC", found(client.bmcInterface(bmc.id(), BMC)).name());
+        var missing = assertInstanceOf(BmcInterfaceMatch.Missing.class, client.bmcInterface(mgmt.id(), BMC));
+        assertEquals(Set.of("mgmt0", "eth0"), Set.copyOf(missing.interfaceNames()));
+        var ambiguous = assertInstanceOf(BmcInterfaceMatch.Ambiguous.class, client.bmcInterface(two.id(), BMC));
+        assertEquals(2, ambiguous.candidates().size());
+        var custom = new BmcInterfacePattern(Pattern.compile("^mgmt\\d$"));
+        assertEquals("mgmt0", found(client.bmcInterface(mgmt.id(), custom)).name());
+    }
+
+    @Test
+    void settingTheSameMacTwiceLeavesOneMacObjectAsPrimary() {
+        var device = fixture.device(fixture.serial("D"), "offline", "iLO", "eth0");
+        MacAddress mac = uniqueMac(0x10);
+        var ilo = device.iface("iLO");
+
+        DeviceInterface once = client.setInterfaceMac(ilo, mac);
+        DeviceInterface twice = client.setInterfaceMac(ilo, mac);
+
+        assertEquals(mac, once.mac().orElseThrow());
+        assertEquals(once.primaryMacId(), twice.primaryMacId());
+        assertEquals(1, fixture.macObjectCount(mac.value()));
+        assertEquals(List.of(ilo.id()), client.interfacesByMac(mac).stream().map(DeviceInterface::id).toList());
+        assertEquals(device.id(), client.interfacesByMac(mac).getFirst().deviceId());
+        assertEquals(List.of(device.id()), client.devicesByMac(mac).stream().map(Device::id).toList());
+        var readBack = client.interfaces(device.id()).stream().filter(i -> i.id() == ilo.id()).findFirst().orElseThrow();
+        assertEquals(mac, readBack.mac().orElseThrow());
+    }
+
+    @Test
+    void batchedMacLookupFindsInterfacesAcrossBatches() {
+        var a = fixture.device(fixture.serial("E1"), "offline", "iLO");
+        var b = fixture.device(fixture.serial("E2"), "offline", "iDRAC");
+        MacAddress macA = uniqueMac(0x21);
+        MacAddress macB = uniqueMac(0x22);
+        client.setInterfaceMac(a.iface("iLO"), macA);
+        client.setInterfaceMac(b.iface("iDRAC"), macB);
+        List<MacAddress> macs = new ArrayList<>();
+        for (int i = 0; i < NetBoxClient.BATCH + 30; i++) {
+            macs.add(uniqueMac(0x80 + (i % 100)));
+        }
+        macs.add(macA);
+        macs.add(macB);
+        Set<Long> devices = client.interfacesByMacs(macs).stream().map(DeviceInterface::deviceId).collect(Collectors.toSet());
+        assertEquals(Set.of(a.id(), b.id()), devices);
+    }
+
+    @Test
+    void createsAssignsAndFindsAnIpAndPointsOobIpAtIt() {
+        var device = fixture.device(fixture.serial("F"), "offline", "iDRAC", "eth0");
+        String host = uniqueHost();
+        IpAddress ip = client.createIpAddress(host + "/24", device.iface("eth0").id(), "test");
+        fixture.ownsIp(ip);
+        assertTrue(ip.isAssignedToInterface(device.iface("eth0").id()));
+
+        IpAddress moved = client.assignIpAddress(ip.id(), device.iface("iDRAC").id());
+        assertTrue(moved.isAssignedToInterface(device.iface("iDRAC").id()));
+
+        List<IpAddress> found = client.ipAddresses(host);
+        assertEquals(List.of(ip.id()), found.stream().map(IpAddress::id).toList());
+        assertEquals(host, found.getFirst().host());
+        assertEquals(host + "/24", found.getFirst().address());
+
+        Device withOob = client.setOobIp(device.id(), ip.id());
+        assertEquals(ip.id(), withOob.oobIpId().orElseThrow());
+        assertEquals(host + "/24", client.device(device.id()).orElseThrow().oobIpAddress().orElseThrow());
+    }
+
+    @Test
+    void patchesStatusOneByOneAndInBulk() {
+        var a = fixture.device(fixture.serial("G1"), "offline", "iLO");
+        var b = fixture.device(fixture.serial("G2"), "offline", "iLO");
+        assertEquals("discovered", client.setStatus(a.id(), "discovered").status());
+        client.setStatuses(Map.of(a.id(), "staged", b.id(), "discovered"));
+        assertEquals("staged", client.device(a.id()).orElseThrow().status());
+        assertEquals("discovered", client.device(b.id()).orElseThrow().status());
+    }
+
+    @Test
+    void writesAndReadsJournalEntries() {
+        var device = fixture.device(fixture.serial("H"), "offline", "iLO");
+        JournalEntry written = client.journal(device.id(), JournalEntry.Kind.WARNING, "BMC IP changed: 10.0.0.1 -> 10.0.0.2");
+        client.journal(device.id(), JournalEntry.Kind.SUCCESS, "discovered");
+        List<JournalEntry> entries = client.journalEntries(device.id());
+        assertEquals(2, entries.size());
+        JournalEntry read = entries.stream().filter(e -> e.id() == written.id()).findFirst().orElseThrow();
+        assertEquals(JournalEntry.Kind.WARNING, read.kind());
+        assertEquals(device.id(), read.deviceId());
+        assertEquals("BMC IP changed: 10.0.0.1 -> 10.0.0.2", read.comments());
+    }
+
+    @Test
+    void paginationFollowsNextToTheLastPage() {
+        var device = fixture.device(fixture.serial("P"), "offline", "iLO", "eth0", "eth1", "eth2", "eth3");
+        NetBoxClient smallPages = new NetBoxClient(NetBoxClient.Settings.of(live.url(), token()).withPageSize(2));
+        assertEquals(Set.of("iLO", "eth0", "eth1", "eth2", "eth3"),
+                smallPages.interfaces(device.id()).stream().map(DeviceInterface::name).collect(Collectors.toSet()));
+    }
+
+    @Test
+    void rejectedWriteCarriesNetBoxFieldMessagesAndTheAttemptedObject() {
+        var device = fixture.device(fixture.serial("R"), "offline", "iLO");
+        var error = assertThrows(NetBoxException.Rejected.class,
+                () -> client.createIpAddress("not-an-ip", device.iface("iLO").id(), "bad"));
+        assertEquals(400, error.status());
+        assertFalse(error.errors().messages("address").isEmpty(), error.errors().toString());
+        assertTrue(error.attempted().contains("not-an-ip"), error.attempted());
+        assertTrue(error.getMessage().contains("POST /api/ipam/ip-addresses/"), error.getMessage());
+
+        var status = assertThrows(NetBoxException.Rejected.class, () -> client.setStatus(device.id(), "no-such-status"));
+        assertFalse(status.errors().messages("status").isEmpty(), status.errors().toString());
+    }
+
+    @Test
+    void unknownDeviceIsEmptyNotAnError() {
+        assertTrue(client.device(Long.MAX_VALUE / 2).isEmpty());
+        assertEquals(List.of(), client.devicesBySerial(fixture.serial("NOBODY")));
+    }
+
+    @Test
+    void refusedTokenIsAuthRefused() {
+        String fake = token().kind() == NetBoxToken.Kind.V2
+                ? "nbt_aaaaaaaaaaaa.0123456789abcdef0123456789abcdef01234567"
+                : "0123456789abcdef0123456789abcdef01234567";
+        NetBoxClient wrong = new NetBoxClient(NetBoxClient.Settings.of(live.url(), new NetBoxToken(fake)));
+        var error = assertThrows(NetBoxException.AuthRefused.class, wrong::deviceStatusChoices);
+        assertTrue(error.status() == 401 || error.status() == 403, "status " + error.status());
+    }
+
+    private static DeviceInterface found(BmcInterfaceMatch match) {
+        return assertInstanceOf(BmcInterfaceMatch.Found.class, match).bmc();
+    }
+
+    /** Locally administered MACs (02:…) with the fixture's randomness, never a real vendor's. */
+    protected MacAddress uniqueMac(int last) {
+        int h = fixture.tag().hashCode();
+        return MacAddress.of(String.format("02:%02X:%02X:%02X:%02X:%02X", (h >>> 24) & 0xff, (h >>> 16) & 0xff,
+                (h >>> 8) & 0xff, h & 0xff, last & 0xff));
+    }
+
+    /** An address in 10/8 that exists only as a NetBox record: no packet is ever sent to it. */
+    protected String uniqueHost() {
+        int h = fixture.tag().hashCode();
+        return "10." + ((h >>> 16) & 0xff) + "." + ((h >>> 8) & 0xff) + "." + (1 + (h & 0x7f));
+    }
+}

@@ -1,0 +1,124 @@
+package io.bmpipeline.netbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Seeds a private corner of the live NetBox through its API — a site, a manufacturer, a device
+ * type and role, devices with serials and vendor-named interfaces — and removes all of it on
+ * {@link #close()}. Every name carries a run tag, so tests never see each other's objects.
+ */
+public final class NetBoxFixture implements AutoCloseable {
+
+    public record SeededDevice(Device device, List<DeviceInterface> interfaces) {
+        public long id() {
+            return device.id();
+        }
+
+        public DeviceInterface iface(String name) {
+            return interfaces.stream().filter(i -> i.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no interface " + name));
+        }
+    }
+
+    private final NetBoxClient client;
+    private final NetBoxHttp http;
+    private final String tag;
+    private final long siteId;
+    private final long deviceTypeId;
+    private final long roleId;
+    private final Deque<String> cleanup = new ArrayDeque<>();
+    private int devices;
+
+    public NetBoxFixture(NetBoxClient client) {
+        this.client = client;
+        this.http = client.http();
+        this.tag = "t" + UUID.randomUUID().toString().substring(0, 8);
+        this.siteId = create("api/dcim/sites/", obj().put("name", "site-" + tag).put("slug", "site-" + tag));
+        long manufacturer = create("api/dcim/manufacturers/", obj().put("name", "mfr-" + tag).put("slug", "mfr-" + tag));
+        this.deviceTypeId = create("api/dcim/device-types/", obj().put("manufacturer", manufacturer)
+                .put("model", "model-" + tag).put("slug", "model-" + tag));
+        this.roleId = create("api/dcim/device-roles/", obj().put("name", "role-" + tag).put("slug", "role-" + tag));
+    }
+
+    /** A tag unique to this fixture, for serials and names the test makes up itself. */
+    public String tag() {
+        return tag;
+    }
+
+    public NetBoxClient client() {
+        return client;
+    }
+
+    /** A device in {@code status} with the named interfaces; its serial is {@code serial}. */
+    public SeededDevice device(String serial, String status, String... interfaceNames) {
+        devices++;
+        long id = create("api/dcim/devices/", obj()
+                .put("name", "dev-" + tag + "-" + devices)
+                .put("serial", serial)
+                .put("status", status)
+                .put("site", siteId)
+                .put("device_type", deviceTypeId)
+                .put("role", roleId));
+        List<DeviceInterface> ifaces = new ArrayList<>();
+        for (String name : interfaceNames) {
+            JsonNode created = http.post("api/dcim/interfaces/", obj().put("device", id).put("name", name)
+                    .put("type", "1000base-t"));
+            ifaces.add(DeviceInterface.from(created));
+        }
+        return new SeededDevice(client.device(id).orElseThrow(), ifaces);
+    }
+
+    /** A unique serial for this fixture. */
+    public String serial(String suffix) {
+        return ("SN" + tag + suffix).toUpperCase(java.util.Locale.ROOT);
+    }
+
+    /** How many MAC address objects NetBox holds with this value (4.2+ model). */
+    public int macObjectCount(String mac) {
+        return http.getAll("api/dcim/mac-addresses/", NetBoxQuery.of("mac_address", mac)).size();
+    }
+
+    /** Registers an IP the test created, so it is removed with the fixture. */
+    public void ownsIp(IpAddress ip) {
+        cleanup.push("api/ipam/ip-addresses/" + ip.id() + "/");
+    }
+
+    private long create(String path, ObjectNode body) {
+        long id = http.post(path, body).path("id").asLong();
+        cleanup.push(path + id + "/");
+        return id;
+    }
+
+    private static ObjectNode obj() {
+        return NetBoxHttp.json().createObjectNode();
+    }
+
+    @Override
+    public void close() {
+        // Devices first (they take their interfaces and MAC objects along), then what they used.
+        List<String> paths = new ArrayList<>(cleanup);
+        paths.sort((a, b) -> Integer.compare(order(a), order(b)));
+        for (String path : paths) {
+            http.delete(path);
+        }
+    }
+
+    private static int order(String path) {
+        if (path.startsWith("api/ipam/")) {
+            return 0;
+        }
+        if (path.startsWith("api/dcim/devices/")) {
+            return 1;
+        }
+        if (path.startsWith("api/dcim/device-types/")) {
+            return 2;
+        }
+        return 3;
+    }
+}
