@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Optional;
 
 /** An IPAM address, {@code address} in CIDR form ("10.0.0.5/24"), and what it is assigned to. */
-public record IpAddress(long id, String address, Optional<String> assignedObjectType, Optional<Long> assignedObjectId) {
+public record IpAddress(long id, String address, Optional<String> assignedObjectType, Optional<Long> assignedObjectId,
+                        String description) {
 
     static IpAddress from(JsonNode json) {
         JsonNode objectId = json.path("assigned_object_id");
@@ -12,7 +13,8 @@ public record IpAddress(long id, String address, Optional<String> assignedObject
                 json.path("id").asLong(),
                 json.path("address").asText(),
                 Json.optionalText(json.path("assigned_object_type")),
-                objectId.isNumber() ? Optional.of(objectId.asLong()) : Optional.empty());
+                objectId.isNumber() ? Optional.of(objectId.asLong()) : Optional.empty(),
+                json.path("description").asText(""));
     }
 
     /** The host part, without the prefix length. */

@@ -153,6 +153,14 @@ public final class NetBoxClient {
         return list("api/dcim/interfaces/", NetBoxQuery.of("device_id", Long.toString(deviceId)), DeviceInterface::from);
     }
 
+    public Optional<DeviceInterface> interfaceById(long id) {
+        try {
+            return Optional.of(DeviceInterface.from(http.get("api/dcim/interfaces/" + id + "/", NetBoxQuery.empty())));
+        } catch (NetBoxException.NotFound e) {
+            return Optional.empty();
+        }
+    }
+
     public List<DeviceInterface> interfacesByMac(MacAddress mac) {
         return list("api/dcim/interfaces/", NetBoxQuery.of("mac_address", mac.value()), DeviceInterface::from);
     }
@@ -207,6 +215,22 @@ public final class NetBoxClient {
     /** Every IPAM address with this host part, whatever its prefix length or VRF. */
     public List<IpAddress> ipAddresses(String host) {
         return list("api/ipam/ip-addresses/", NetBoxQuery.of("address", host), IpAddress::from);
+    }
+
+    /**
+     * The prefix length of the most specific NetBox prefix containing {@code host}, if NetBox
+     * has one: a lease's address is recorded in the subnet NetBox plans for it.
+     */
+    public java.util.OptionalInt prefixLengthContaining(String host) {
+        return http.getAll("api/ipam/prefixes/", NetBoxQuery.of("contains", host)).stream()
+                .map(p -> p.path("prefix").asText())
+                .filter(p -> p.indexOf('/') > 0)
+                .mapToInt(p -> Integer.parseInt(p.substring(p.indexOf('/') + 1)))
+                .max();
+    }
+
+    public List<IpAddress> ipAddressesOfInterface(long interfaceId) {
+        return list("api/ipam/ip-addresses/", NetBoxQuery.of("interface_id", Long.toString(interfaceId)), IpAddress::from);
     }
 
     public IpAddress createIpAddress(String cidr, long interfaceId, String description) {

@@ -1,7 +1,9 @@
 package io.bmpipeline.netbox;
 
 import io.bmpipeline.config.PipelineConfig;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -9,10 +11,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.jboss.logging.Logger;
 
 /** Builds the one {@link NetBoxClient} of the application from the validated configuration. */
 @ApplicationScoped
 public class NetBoxClientProducer {
+
+    private static final Logger LOG = Logger.getLogger(NetBoxClientProducer.class);
+
+    /** Builds both at start, so a missing token or a bad pattern stops the service at once, naming the key. */
+    void checkAtStart(@Observes StartupEvent start, NetBoxClient netbox, BmcInterfacePattern pattern) {
+        LOG.infof("NetBox %s with a %s token; BMC interfaces match %s", netbox.url(), netbox.tokenKind(), pattern.pattern());
+    }
 
     @Produces
     @Singleton

@@ -53,7 +53,7 @@ class NetBoxOutageReadinessTest {
         }
     }
 
-    @TestHTTPResource(value = "/q/health/ready", management = true)
+    @TestHTTPResource(value = "/health/ready", management = true)
     URL ready;
 
     @Test

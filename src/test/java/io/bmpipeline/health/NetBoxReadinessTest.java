@@ -14,10 +14,10 @@ import org.junit.jupiter.api.Test;
 
 /** Readiness against the live NetBox with a good token: UP, and it says which NetBox it checked. */
 @QuarkusTest
-@QuarkusTestResource(NetBoxTestResource.class)
+@QuarkusTestResource(value = NetBoxTestResource.class, restrictToAnnotatedClass = true)
 class NetBoxReadinessTest {
 
-    @TestHTTPResource(value = "/q/health/ready", management = true)
+    @TestHTTPResource(value = "/health/ready", management = true)
     URL ready;
 
     @Test

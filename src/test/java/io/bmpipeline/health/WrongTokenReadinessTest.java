@@ -38,10 +38,10 @@ class WrongTokenReadinessTest {
         public void stop() {}
     }
 
-    @TestHTTPResource(value = "/q/health/ready", management = true)
+    @TestHTTPResource(value = "/health/ready", management = true)
     URL ready;
 
-    @TestHTTPResource(value = "/q/health/live", management = true)
+    @TestHTTPResource(value = "/health/live", management = true)
     URL live;
 
     @Test

@@ -41,7 +41,9 @@ abstract class NetBoxClientContract {
 
     @AfterEach
     void clean() {
-        fixture.close();
+        if (fixture != null) {
+            fixture.close();
+        }
     }
 
     @Test
@@ -165,6 +167,17 @@ abstract class NetBoxClientContract {
         Device withOob = client.setOobIp(device.id(), ip.id());
         assertEquals(ip.id(), withOob.oobIpId().orElseThrow());
         assertEquals(host + "/24", client.device(device.id()).orElseThrow().oobIpAddress().orElseThrow());
+    }
+
+    @Test
+    void findsTheMostSpecificPrefixContainingAnAddress() {
+        String host = uniqueHost();
+        String net16 = host.substring(0, host.indexOf('.', 3)) + ".0.0/16";
+        String net24 = host.substring(0, host.lastIndexOf('.')) + ".0/24";
+        assertTrue(client.prefixLengthContaining(host).isEmpty() || client.prefixLengthContaining(host).getAsInt() < 16);
+        fixture.prefix(net16);
+        fixture.prefix(net24);
+        assertEquals(24, client.prefixLengthContaining(host).getAsInt());
     }
 
     @Test

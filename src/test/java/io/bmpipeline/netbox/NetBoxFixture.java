@@ -79,6 +79,11 @@ public final class NetBoxFixture implements AutoCloseable {
         return ("SN" + tag + suffix).toUpperCase(java.util.Locale.ROOT);
     }
 
+    /** A prefix owned by the fixture, e.g. "10.1.2.0/24". */
+    public void prefix(String cidr) {
+        create("api/ipam/prefixes/", obj().put("prefix", cidr).put("status", "active"));
+    }
+
     /** How many MAC address objects NetBox holds with this value (4.2+ model). */
     public int macObjectCount(String mac) {
         return http.getAll("api/dcim/mac-addresses/", NetBoxQuery.of("mac_address", mac)).size();
@@ -110,7 +115,7 @@ public final class NetBoxFixture implements AutoCloseable {
     }
 
     private static int order(String path) {
-        if (path.startsWith("api/ipam/")) {
+        if (path.startsWith("api/ipam/ip-addresses/")) {
             return 0;
         }
         if (path.startsWith("api/dcim/devices/")) {

@@ -59,7 +59,7 @@ public final class LiveNetBox {
     }
 
     public static Path repoRoot() {
-        return Path.of(System.getProperty("bm.repo.root", ".")).toAbsolutePath().normalize();
+        return Path.of(System.getProperty("bmtest.repo.root", ".")).toAbsolutePath().normalize();
     }
 
     public static Path stateDir() {

@@ -1,0 +1,99 @@
+package io.bmpipeline.discovery;
+
+import io.bmpipeline.netbox.Device;
+import io.bmpipeline.netbox.DeviceInterface;
+import io.bmpipeline.netbox.IpAddress;
+import io.bmpipeline.netbox.NetBoxClient;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * Records a BMC's leased address in NetBox: one IP object on the BMC interface, the device's
+ * {@code oob_ip} pointing at it. Every step compares before it writes, so applying the same lease
+ * again writes nothing; an address NetBox already gives to another device is a conflict, never
+ * taken over.
+ */
+public final class BmcAddressWriter {
+
+    /** Marks the IP objects the pipeline created, so a later lease may replace them and nothing else. */
+    public static final String LEASE_DESCRIPTION = "BMC DHCP lease (bm-pipeline)";
+
+    private final NetBoxClient netbox;
+
+    public BmcAddressWriter(NetBoxClient netbox) {
+        this.netbox = netbox;
+    }
+
+    /** What recording the address did. */
+    public sealed interface Outcome {
+        /** {@code created}/{@code reassigned}/{@code oobChanged} say which writes happened; all false: nothing to do. */
+        record Recorded(IpAddress ip, boolean created, boolean reassigned, boolean oobChanged,
+                        List<String> replaced) implements Outcome {
+            public boolean changedAnything() {
+                return created || reassigned || oobChanged || !replaced.isEmpty();
+            }
+        }
+
+        /** NetBox gives this address to an interface of another device: nothing was written. */
+        record HeldByOtherDevice(IpAddress ip, long otherDeviceId) implements Outcome {}
+    }
+
+    /**
+     * @param host           the leased IPv4 address
+     * @param leaseMaskBits  the lease's subnet mask (option 1) as a prefix length, when the lease had one
+     */
+    public Outcome record(Device device, DeviceInterface bmc, String host, OptionalInt leaseMaskBits) {
+        List<IpAddress> existing = netbox.ipAddresses(host);
+        IpAddress ip = null;
+        boolean created = false;
+        boolean reassigned = false;
+        Optional<IpAddress> onBmc = existing.stream().filter(a -> a.isAssignedToInterface(bmc.id())).findFirst();
+        if (onBmc.isPresent()) {
+            ip = onBmc.get();
+        } else {
+            for (IpAddress candidate : existing) {
+                Optional<Long> holder = holderDevice(candidate);
+                if (holder.isPresent() && holder.get() != device.id()) {
+                    return new Outcome.HeldByOtherDevice(candidate, holder.get());
+                }
+            }
+            Optional<IpAddress> reusable = existing.stream().findFirst();
+            if (reusable.isPresent()) {
+                ip = netbox.assignIpAddress(reusable.get().id(), bmc.id());
+                reassigned = true;
+            } else {
+                int bits = netbox.prefixLengthContaining(host).orElse(leaseMaskBits.orElse(32));
+                ip = netbox.createIpAddress(host + "/" + bits, bmc.id(), LEASE_DESCRIPTION);
+                created = true;
+            }
+        }
+        long ipId = ip.id();
+        boolean oobChanged = device.oobIpId().filter(id -> id == ipId).isEmpty();
+        if (oobChanged) {
+            netbox.setOobIp(device.id(), ipId);
+        }
+        List<String> replaced = removeEarlierLeases(bmc, ip);
+        return new Outcome.Recorded(ip, created, reassigned, oobChanged, replaced);
+    }
+
+    /** The device whose interface holds the address, if it is assigned to an interface. */
+    private Optional<Long> holderDevice(IpAddress ip) {
+        if (ip.assignedObjectType().filter("dcim.interface"::equals).isEmpty() || ip.assignedObjectId().isEmpty()) {
+            return Optional.empty();
+        }
+        return netbox.interfaceById(ip.assignedObjectId().get()).map(DeviceInterface::deviceId);
+    }
+
+    /** Earlier leases the pipeline recorded on this BMC interface go; addresses an operator made stay. */
+    private List<String> removeEarlierLeases(DeviceInterface bmc, IpAddress current) {
+        return netbox.ipAddressesOfInterface(bmc.id()).stream()
+                .filter(a -> a.id() != current.id())
+                .filter(a -> LEASE_DESCRIPTION.equals(a.description()))
+                .map(a -> {
+                    netbox.deleteIpAddress(a.id());
+                    return a.address();
+                })
+                .toList();
+    }
+}

@@ -1,0 +1,96 @@
+package io.bmpipeline.discovery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.bmpipeline.netbox.IpAddress;
+import io.bmpipeline.netbox.NetBoxClient;
+import io.bmpipeline.netbox.NetBoxFixture;
+import io.bmpipeline.testbed.LiveNetBox;
+import java.util.List;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Recording BMC addresses in the live NetBox: idempotent, replacing only its own earlier leases. */
+class BmcAddressWriterTest {
+
+    private NetBoxClient netbox;
+    private NetBoxFixture fixture;
+    private BmcAddressWriter writer;
+    private String net;
+
+    @BeforeEach
+    void seed() {
+        netbox = LiveNetBox.get().client(LiveNetBox.get().tokenV2());
+        fixture = new NetBoxFixture(netbox);
+        writer = new BmcAddressWriter(netbox);
+        int h = fixture.tag().hashCode();
+        net = "10." + (100 + ((h >>> 8) & 0x7f)) + "." + (h & 0xff);
+        fixture.prefix(net + ".0/24");
+    }
+
+    @AfterEach
+    void clean() {
+        for (IpAddress ip : netbox.ipAddresses(net + ".10")) {
+            netbox.deleteIpAddress(ip.id());
+        }
+        for (IpAddress ip : netbox.ipAddresses(net + ".11")) {
+            netbox.deleteIpAddress(ip.id());
+        }
+        fixture.close();
+    }
+
+    @Test
+    void firstLeaseCreatesTheIpInItsPrefixAndPointsOobIpAtIt() {
+        var device = fixture.device(fixture.serial("1"), "offline", "iLO", "eth0");
+        var outcome = assertInstanceOf(BmcAddressWriter.Outcome.Recorded.class,
+                writer.record(device.device(), device.iface("iLO"), net + ".10", OptionalInt.of(16)));
+        assertTrue(outcome.created());
+        assertEquals(net + ".10/24", outcome.ip().address());
+        assertTrue(outcome.ip().isAssignedToInterface(device.iface("iLO").id()));
+        assertEquals(net + ".10/24", netbox.device(device.id()).orElseThrow().oobIpAddress().orElseThrow());
+    }
+
+    @Test
+    void sameLeaseAgainWritesNothing() {
+        var device = fixture.device(fixture.serial("2"), "offline", "iDRAC");
+        writer.record(device.device(), device.iface("iDRAC"), net + ".10", OptionalInt.empty());
+        var again = assertInstanceOf(BmcAddressWriter.Outcome.Recorded.class, writer.record(
+                netbox.device(device.id()).orElseThrow(), device.iface("iDRAC"), net + ".10", OptionalInt.empty()));
+        assertFalse(again.changedAnything());
+        assertEquals(1, netbox.ipAddresses(net + ".10").size());
+    }
+
+    @Test
+    void newLeaseReplacesThePipelinesEarlierLeaseButKeepsOperatorAddresses() {
+        var device = fixture.device(fixture.serial("3"), "discovered", "BMC");
+        long bmc = device.iface("BMC").id();
+        IpAddress operatorMade = netbox.createIpAddress(net + ".99/24", bmc, "set by hand");
+        fixture.ownsIp(operatorMade);
+        writer.record(device.device(), device.iface("BMC"), net + ".10", OptionalInt.empty());
+        var moved = assertInstanceOf(BmcAddressWriter.Outcome.Recorded.class, writer.record(
+                netbox.device(device.id()).orElseThrow(), device.iface("BMC"), net + ".11", OptionalInt.empty()));
+        assertTrue(moved.created());
+        assertTrue(moved.oobChanged());
+        assertEquals(List.of(net + ".10/24"), moved.replaced());
+        assertEquals(List.of(), netbox.ipAddresses(net + ".10"));
+        assertEquals(net + ".11/24", netbox.device(device.id()).orElseThrow().oobIpAddress().orElseThrow());
+        assertEquals(2, netbox.ipAddressesOfInterface(bmc).size());
+    }
+
+    @Test
+    void addressHeldByAnotherDeviceIsAConflictAndNothingIsWritten() {
+        var holder = fixture.device(fixture.serial("4"), "active", "iLO");
+        var newcomer = fixture.device(fixture.serial("5"), "offline", "iLO");
+        writer.record(holder.device(), holder.iface("iLO"), net + ".10", OptionalInt.empty());
+        var conflict = assertInstanceOf(BmcAddressWriter.Outcome.HeldByOtherDevice.class,
+                writer.record(newcomer.device(), newcomer.iface("iLO"), net + ".10", OptionalInt.empty()));
+        assertEquals(holder.id(), conflict.otherDeviceId());
+        assertTrue(netbox.device(newcomer.id()).orElseThrow().oobIpId().isEmpty());
+        assertEquals(List.of(), netbox.ipAddressesOfInterface(newcomer.iface("iLO").id()));
+    }
+}
