@@ -1,0 +1,121 @@
+package io.bmpipeline.lifecycle;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What happened to a device, reduced to the facts the lifecycle decides on. Payloads (the lease itself, a
+ * PXE report) stay with the caller; an event here is a small, finite value, so that every possible input of
+ * the table can be enumerated ({@link #all()}) and checked to have exactly one rule.
+ */
+public sealed interface LifecycleEvent {
+
+    Kind kind();
+
+    /** The kinds of event, one per phase outcome. */
+    enum Kind {
+        BMC_LEASE_OBSERVED("BMC lease observed"),
+        PXE_VALIDATION_PASSED("PXE validation passed"),
+        PXE_VALIDATION_FAILED("PXE validation failed"),
+        HARDENING_SUCCEEDED("hardening succeeded"),
+        HARDENING_FAILED("hardening failed"),
+        TENANT_DELIVERED("tenant delivered");
+
+        private final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    /** Phase 0: a BMC of a known device got a DHCP lease. */
+    record BmcLeaseObserved(RecordedBmcIp recordedBmcIp, Conflict conflict) implements LifecycleEvent {
+        public BmcLeaseObserved {
+            Objects.requireNonNull(recordedBmcIp, "recordedBmcIp");
+            Objects.requireNonNull(conflict, "conflict");
+        }
+
+        public static BmcLeaseObserved withoutConflict(RecordedBmcIp recordedBmcIp) {
+            return new BmcLeaseObserved(recordedBmcIp, Conflict.NONE);
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.BMC_LEASE_OBSERVED;
+        }
+    }
+
+    /** Phase 1: every validation step of the PXE image passed (05-report). */
+    record PxeValidationPassed() implements LifecycleEvent {
+        @Override
+        public Kind kind() {
+            return Kind.PXE_VALIDATION_PASSED;
+        }
+    }
+
+    /** Phase 1: at least one validation step failed. */
+    record PxeValidationFailed() implements LifecycleEvent {
+        @Override
+        public Kind kind() {
+            return Kind.PXE_VALIDATION_FAILED;
+        }
+    }
+
+    /** Phase 2: the hardening playbook completed without error. */
+    record HardeningSucceeded() implements LifecycleEvent {
+        @Override
+        public Kind kind() {
+            return Kind.HARDENING_SUCCEEDED;
+        }
+    }
+
+    /** Phase 2: the hardening playbook failed. */
+    record HardeningFailed() implements LifecycleEvent {
+        @Override
+        public Kind kind() {
+            return Kind.HARDENING_FAILED;
+        }
+    }
+
+    /** Delivery: the device was handed to its tenant. */
+    record TenantDelivered() implements LifecycleEvent {
+        @Override
+        public Kind kind() {
+            return Kind.TENANT_DELIVERED;
+        }
+    }
+
+    /** Every distinct event value the table can be asked about, in a stable order. */
+    static List<LifecycleEvent> all() {
+        List<LifecycleEvent> events = new ArrayList<>();
+        for (Kind kind : Kind.values()) {
+            events.addAll(allOf(kind));
+        }
+        return List.copyOf(events);
+    }
+
+    /** Every distinct event value of one kind: all fact combinations for a lease, the single value otherwise. */
+    static List<LifecycleEvent> allOf(Kind kind) {
+        return switch (kind) {
+            case BMC_LEASE_OBSERVED -> {
+                List<LifecycleEvent> leases = new ArrayList<>();
+                for (Conflict conflict : Conflict.values()) {
+                    for (RecordedBmcIp ip : RecordedBmcIp.values()) {
+                        leases.add(new BmcLeaseObserved(ip, conflict));
+                    }
+                }
+                yield List.copyOf(leases);
+            }
+            case PXE_VALIDATION_PASSED -> List.of(new PxeValidationPassed());
+            case PXE_VALIDATION_FAILED -> List.of(new PxeValidationFailed());
+            case HARDENING_SUCCEEDED -> List.of(new HardeningSucceeded());
+            case HARDENING_FAILED -> List.of(new HardeningFailed());
+            case TENANT_DELIVERED -> List.of(new TenantDelivered());
+        };
+    }
+}
