@@ -15,7 +15,7 @@ class LifecycleDiagramsTest {
     private final LifecycleDiagrams diagrams = new LifecycleDiagrams(LifecycleTable.STANDARD);
 
     private static Path repoRoot() {
-        return Path.of(System.getProperty("bm.repo.root", "."));
+        return Path.of(System.getProperty("bmtest.repo.root", "."));
     }
 
     @Test
