@@ -1,0 +1,24 @@
+package io.bmpipeline.events;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One event handed to a consumer group. {@code attempt} is 1 on first delivery and grows with each retry or
+ * redelivery after restart (a handler that sees {@code attempt > 1} may be seeing a replay). {@code sequence} is the
+ * bus's publish order.
+ */
+public record Delivery(String topic, String group, long sequence, int attempt, Instant publishedAt,
+                       EventEnvelope envelope) {
+
+    public Delivery {
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(group, "group");
+        Objects.requireNonNull(publishedAt, "publishedAt");
+        Objects.requireNonNull(envelope, "envelope");
+    }
+
+    public String key() {
+        return envelope.partitionKey();
+    }
+}

@@ -1,0 +1,42 @@
+package io.bmpipeline.events;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a consumer group retries an event whose handler failed: exponential backoff from {@code initialBackoff},
+ * capped at {@code maxBackoff}, and a dead letter after {@code maxAttempts} failed attempts. {@code maxAttempts = 0}
+ * means never give up on a transient failure: right for "NetBox is down", where every event must still be applied
+ * when it is back. A permanent failure (the handler says so) is dead-lettered at once whatever this says.
+ */
+public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
+
+    public static final int UNLIMITED = 0;
+
+    public RetryPolicy {
+        Objects.requireNonNull(initialBackoff, "initialBackoff");
+        Objects.requireNonNull(maxBackoff, "maxBackoff");
+        if (maxAttempts < 0) {
+            throw new IllegalArgumentException("maxAttempts must be 0 (unlimited) or more, got " + maxAttempts);
+        }
+        if (initialBackoff.isNegative() || initialBackoff.isZero()) {
+            throw new IllegalArgumentException("initialBackoff must be positive, got " + initialBackoff);
+        }
+        if (maxBackoff.compareTo(initialBackoff) < 0) {
+            throw new IllegalArgumentException("maxBackoff " + maxBackoff + " is shorter than initialBackoff "
+                    + initialBackoff);
+        }
+    }
+
+    /** True when an event that has failed {@code failedAttempts} times goes to the dead letters. */
+    public boolean exhausted(int failedAttempts) {
+        return maxAttempts != UNLIMITED && failedAttempts >= maxAttempts;
+    }
+
+    /** The wait before the next attempt of an event that has failed {@code failedAttempts} (≥ 1) times. */
+    public Duration backoffAfter(int failedAttempts) {
+        int exponent = Math.min(Math.max(failedAttempts, 1) - 1, 30);
+        Duration delay = initialBackoff.multipliedBy(1L << exponent);
+        return delay.compareTo(maxBackoff) > 0 ? maxBackoff : delay;
+    }
+}
