@@ -123,6 +123,8 @@ public final class H2EventBus implements EventBus {
                     + "next_attempt_at BIGINT NOT NULL, "  // epoch millis; 0 = now
                     + "last_error VARCHAR(4000), failed_at BIGINT, "
                     + "PRIMARY KEY (topic, grp, seq))");
+            // Due rows in publish order (the poll scan), and a key's earlier pending rows (the head-of-key probe).
+            s.execute("CREATE INDEX IF NOT EXISTS bus_delivery_due ON bus_delivery (topic, grp, state, seq)");
             s.execute("CREATE INDEX IF NOT EXISTS bus_delivery_key ON bus_delivery (topic, grp, state, partition_key, seq)");
             try (ResultSet rs = s.executeQuery("SELECT val FROM bus_meta WHERE name = 'schema'")) {
                 if (!rs.next()) {
@@ -331,7 +333,7 @@ public final class H2EventBus implements EventBus {
                     String sql = "SELECT d.seq, d.attempts, d.partition_key, e.envelope, e.published_at "
                             + "FROM bus_delivery d JOIN bus_event e ON e.seq = d.seq "
                             + "WHERE d.topic = ? AND d.grp = ? AND d.state = 'P' AND d.next_attempt_at <= ? AND "
-                            + HEAD_OF_KEY + notInFlight() + " ORDER BY d.seq LIMIT 1";
+                            + HEAD_OF_KEY + notInFlight() + " ORDER BY d.topic, d.grp, d.state, d.seq LIMIT 1"; // bus_delivery_due's order: no sort
                     long seq;
                     int attempt;
                     String stored;
