@@ -3,6 +3,7 @@ package io.bmpipeline.lifecycle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What happened to a device, reduced to the facts the lifecycle decides on. Payloads (the lease itself, a
@@ -42,6 +43,16 @@ public sealed interface LifecycleEvent {
 
         public static BmcLeaseObserved withoutConflict(RecordedBmcIp recordedBmcIp) {
             return new BmcLeaseObserved(recordedBmcIp, Conflict.NONE);
+        }
+
+        /**
+         * The facts of one lease as the discovery route finds them: the BMC IP NetBox records for the device (host or
+         * CIDR), the IP just leased, and the two conflict checks.
+         */
+        public static BmcLeaseObserved of(Optional<String> recordedBmcIp, String leasedIp,
+                                          boolean bmcMacOnSeveralDevices, boolean leasedIpOnAnotherBmc) {
+            return new BmcLeaseObserved(RecordedBmcIp.compare(recordedBmcIp, leasedIp),
+                    Conflict.of(bmcMacOnSeveralDevices, leasedIpOnAnotherBmc));
         }
 
         @Override

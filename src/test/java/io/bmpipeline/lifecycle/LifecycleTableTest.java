@@ -339,6 +339,14 @@ class LifecycleTableTest {
         assertEquals(RecordedBmcIp.ABSENT, RecordedBmcIp.compare(Optional.of(" "), "10.0.0.5"));
     }
 
+    @Test
+    void leaseFactsAreBuiltFromWhatTheRouteLookedUp() {
+        assertEquals(new BmcLeaseObserved(RecordedBmcIp.DIFFERENT, Conflict.NONE),
+                BmcLeaseObserved.of(Optional.of("10.0.0.6/24"), "10.0.0.5", false, false));
+        assertEquals(new BmcLeaseObserved(RecordedBmcIp.ABSENT, Conflict.LEASED_IP_ON_ANOTHER_BMC),
+                BmcLeaseObserved.of(Optional.empty(), "10.0.0.5", false, true));
+    }
+
     // ---- the construction check ----------------------------------------------------------------------------------
 
     @Test
