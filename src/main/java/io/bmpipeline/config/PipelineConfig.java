@@ -20,6 +20,19 @@ public interface PipelineConfig {
 
     Bmc bmc();
 
+    Discovery discovery();
+
+    interface Discovery {
+        /** At most one journal warning (or IP refresh note) per device per window: a flapping BMC must not flood the journal. */
+        @WithDefault("1h")
+        Duration flapWindow();
+
+        /** Devices whose flap state is remembered; the oldest is forgotten beyond this. */
+        @WithDefault("100000")
+        @Min(100)
+        int flapTrackedDevices();
+    }
+
     interface NetBox {
         /** Base URL, e.g. {@code https://netbox.example.net/}. */
         URI url();

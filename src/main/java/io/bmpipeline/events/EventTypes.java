@@ -22,4 +22,7 @@ public final class EventTypes {
     public static final String DEVICE_QUARANTINED = "bm.device.quarantined";
 
     private EventTypes() {}
+
+    /** NetBox refused a write's content (HTTP 400); the event carries NetBox's message ({@link Topics#HW_ALERTS}). */
+    public static final String NETBOX_WRITE_REFUSED = "bm.netbox.write.refused";
 }

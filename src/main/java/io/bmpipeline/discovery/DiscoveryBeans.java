@@ -1,0 +1,32 @@
+package io.bmpipeline.discovery;
+
+import io.bmpipeline.config.PipelineConfig;
+import io.bmpipeline.lifecycle.FlapLimiter;
+import io.bmpipeline.netbox.BmcInterfacePattern;
+import io.bmpipeline.netbox.NetBoxClient;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+
+/** The discovery route's beans, by the names the YAML routes use. */
+@ApplicationScoped
+public class DiscoveryBeans {
+
+    @Produces
+    @Singleton
+    @Named("discoveryDecider")
+    DiscoveryDecider decider(NetBoxClient netbox, BmcInterfacePattern pattern) {
+        return new DiscoveryDecider(netbox, pattern);
+    }
+
+    @Produces
+    @Singleton
+    @Named("discoveryWriter")
+    DiscoveryWriter writer(NetBoxClient netbox, PipelineConfig config) {
+        return new DiscoveryWriter(netbox,
+                new FlapLimiter(config.discovery().flapWindow(), config.discovery().flapTrackedDevices()),
+                Clock.systemUTC());
+    }
+}

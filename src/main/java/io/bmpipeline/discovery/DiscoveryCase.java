@@ -1,0 +1,43 @@
+package io.bmpipeline.discovery;
+
+import io.bmpipeline.lifecycle.Decision;
+import io.bmpipeline.netbox.Device;
+import io.bmpipeline.netbox.DeviceInterface;
+import io.bmpipeline.lifecycle.Rule;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A lease after the lifecycle table looked at it: the route branches on {@link #branch()}, and the
+ * branch's writer has everything it needs without asking NetBox again.
+ */
+public sealed interface DiscoveryCase {
+
+    BmcLease lease();
+
+    /** The content-based router's branch: a {@link Decision.Kind} name, or {@code SEEN_NOT_EXPECTED}. */
+    String branch();
+
+    /** No BMC interface in NetBox has this MAC: the machine was not expected (or is not a BMC). */
+    record SeenNotExpected(BmcLease lease) implements DiscoveryCase {
+        public static final String BRANCH = "SEEN_NOT_EXPECTED";
+
+        @Override
+        public String branch() {
+            return BRANCH;
+        }
+    }
+
+    /** A known BMC: the table's decision for its device, with the facts it was taken on. */
+    record Decided(BmcLease lease, Device device, DeviceInterface bmc, Rule rule,
+                   List<Long> otherDevicesWithMac, Optional<Long> otherHolderOfIp) implements DiscoveryCase {
+        public Decision decision() {
+            return rule.decision();
+        }
+
+        @Override
+        public String branch() {
+            return decision().kind().name();
+        }
+    }
+}

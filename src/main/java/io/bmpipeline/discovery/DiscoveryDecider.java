@@ -1,0 +1,64 @@
+package io.bmpipeline.discovery;
+
+import io.bmpipeline.lifecycle.LifecycleEvent;
+import io.bmpipeline.lifecycle.LifecycleTable;
+import io.bmpipeline.netbox.BmcInterfacePattern;
+import io.bmpipeline.netbox.Device;
+import io.bmpipeline.netbox.DeviceInterface;
+import io.bmpipeline.netbox.IpAddress;
+import io.bmpipeline.netbox.NetBoxClient;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Looks a lease up in NetBox and asks the lifecycle table what to do: the facts are gathered here,
+ * the decision is the table's. Reads only; nothing here writes.
+ */
+public final class DiscoveryDecider {
+
+    private final NetBoxClient netbox;
+    private final BmcInterfacePattern bmcPattern;
+
+    public DiscoveryDecider(NetBoxClient netbox, BmcInterfacePattern bmcPattern) {
+        this.netbox = netbox;
+        this.bmcPattern = bmcPattern;
+    }
+
+    public DiscoveryCase decide(BmcLease lease) {
+        // "Known to NetBox as a BMC MAC" is the strongest filter (DESIGN §3): the MAC sits on an
+        // interface whose name marks it as the BMC. The same MAC on a host NIC is not a BMC lease.
+        List<DeviceInterface> bmcs = netbox.interfacesByMac(lease.mac()).stream()
+                .filter(i -> bmcPattern.matches(i.name()))
+                .toList();
+        if (bmcs.isEmpty()) {
+            return new DiscoveryCase.SeenNotExpected(lease);
+        }
+        List<Long> deviceIds = bmcs.stream().map(DeviceInterface::deviceId).distinct().sorted().toList();
+        DeviceInterface bmc = bmcs.getFirst();
+        Optional<Device> found = netbox.device(bmc.deviceId());
+        if (found.isEmpty()) {
+            // Deleted between the two reads: as far as NetBox now knows, nobody expects this MAC.
+            return new DiscoveryCase.SeenNotExpected(lease);
+        }
+        Device device = found.get();
+        List<Long> others = deviceIds.stream().filter(id -> id != device.id()).toList();
+        Optional<Long> otherHolder = otherDeviceHoldingIp(lease.ip(), device.id());
+        LifecycleEvent.BmcLeaseObserved facts = LifecycleEvent.BmcLeaseObserved.of(
+                device.oobIpAddress(), lease.ip(), !others.isEmpty(), otherHolder.isPresent());
+        return new DiscoveryCase.Decided(lease, device, bmc,
+                LifecycleTable.STANDARD.ruleFor(device.status(), facts), others, otherHolder);
+    }
+
+    /** The device (not this one) whose interface NetBox gives the leased address to, if any. */
+    private Optional<Long> otherDeviceHoldingIp(String host, long deviceId) {
+        for (IpAddress ip : netbox.ipAddresses(host)) {
+            if (ip.assignedObjectType().filter("dcim.interface"::equals).isPresent() && ip.assignedObjectId().isPresent()) {
+                Optional<Long> holder = netbox.interfaceById(ip.assignedObjectId().get()).map(DeviceInterface::deviceId);
+                if (holder.isPresent() && holder.get() != deviceId) {
+                    return holder;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,186 @@
+package io.bmpipeline.discovery;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bmpipeline.events.EventEnvelope;
+import io.bmpipeline.events.EventTypes;
+import io.bmpipeline.events.Topics;
+import io.bmpipeline.lifecycle.Decision;
+import io.bmpipeline.lifecycle.FlapLimiter;
+import io.bmpipeline.netbox.JournalEntry;
+import io.bmpipeline.netbox.NetBoxClient;
+import io.bmpipeline.netbox.NetBoxException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The writes of each branch of the discovery router. Each write compares before it writes, and
+ * each journal entry carries the lease's event id, so an event handled twice (at-least-once
+ * delivery, a crash between two writes) leaves one IP, one transition and one journal entry.
+ * The journal entry goes first: if the process dies after it, the replay finds it and does the rest.
+ */
+public final class DiscoveryWriter {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final NetBoxClient netbox;
+    private final BmcAddressWriter addresses;
+    private final FlapLimiter flapLimiter;
+    private final Clock clock;
+
+    public DiscoveryWriter(NetBoxClient netbox, FlapLimiter flapLimiter, Clock clock) {
+        this.netbox = netbox;
+        this.addresses = new BmcAddressWriter(netbox);
+        this.flapLimiter = flapLimiter;
+        this.clock = clock;
+    }
+
+    /** PROMOTE: journal, BMC IP as the rule says, then the status. */
+    public List<Publication> promote(DiscoveryCase.Decided c) {
+        Decision.Promote promote = (Decision.Promote) c.decision();
+        String to = promote.to().netboxValue();
+        String change = c.device().status() + " → " + to;
+        journalOnce(c, JournalEntry.Kind.SUCCESS, change + ", BMC IP " + c.lease().ip());
+        if (promote.bmcIp() != Decision.IpWrite.KEEP) {
+            recordAddress(c);
+        }
+        if (!netbox.device(c.device().id()).map(d -> d.status().equals(to)).orElse(false)) {
+            netbox.setStatus(c.device().id(), to);
+        }
+        return announce(c, Optional.of(to));
+    }
+
+    /** ASSIGN_BMC_IP and REFRESH_BMC_IP: the lease's address becomes the recorded BMC IP. */
+    public List<Publication> recordBmcIp(DiscoveryCase.Decided c) {
+        if (!admitted(c)) {
+            recordAddress(c);
+            return List.of();
+        }
+        String was = c.device().oobIpAddress().orElse("none");
+        journalOnce(c, JournalEntry.Kind.INFO, "BMC IP " + was + " → " + c.lease().ip());
+        recordAddress(c);
+        return announce(c, Optional.empty());
+    }
+
+    /** WARN: a journal warning, at most once per window per device; nothing else changes. */
+    public List<Publication> warn(DiscoveryCase.Decided c) {
+        if (!admitted(c)) {
+            return List.of();
+        }
+        journalOnce(c, JournalEntry.Kind.WARNING, "BMC leased " + c.lease().ip() + ", NetBox records "
+                + c.device().oobIpAddress().orElse("no BMC IP") + " (status " + c.device().status() + "); not changed");
+        return announce(c, Optional.empty());
+    }
+
+    /** QUARANTINE: nothing written but a danger entry on every device involved, and an alert. */
+    public List<Publication> quarantine(DiscoveryCase.Decided c) {
+        if (!admitted(c)) {
+            return List.of();
+        }
+        String detail = !c.otherDevicesWithMac().isEmpty()
+                ? "BMC MAC " + c.lease().mac() + " is on devices " + c.device().id() + " and " + c.otherDevicesWithMac()
+                : "leased IP " + c.lease().ip() + " is the BMC IP of device " + c.otherHolderOfIp().orElseThrow();
+        journalOnce(c, JournalEntry.Kind.DANGER, "quarantined, nothing written: " + detail);
+        List<Publication> out = new ArrayList<>(announce(c, Optional.empty()));
+        out.add(new Publication(Topics.HW_ALERTS, envelope(c, EventTypes.DEVICE_QUARANTINED, Optional.empty())));
+        return out;
+    }
+
+    /** SEEN_NOT_EXPECTED: nothing to write; reported so reconciliation and operators see it. */
+    public List<Publication> seenNotExpected(DiscoveryCase.SeenNotExpected c) {
+        BmcLease lease = c.lease();
+        ObjectNode data = JSON.createObjectNode().put("mac", lease.mac().value()).put("ip", lease.ip())
+                .put("observedBy", lease.observedBy());
+        lease.hostname().ifPresent(h -> data.put("hostname", h));
+        lease.vendorClass().ifPresent(v -> data.put("vendorClass", v));
+        return List.of(new Publication(Topics.DEVICE_STATE, EventEnvelope.of(
+                EventEnvelope.deterministicId(lease.leaseId(), EventTypes.DHCP_LEASE_UNEXPECTED), "bm-pipeline/discovery",
+                EventTypes.DHCP_LEASE_UNEXPECTED, lease.mac().value(), clock.instant(), data)));
+    }
+
+    /** NO_OP: the lease confirms what NetBox records. */
+    public List<Publication> nothing(DiscoveryCase c) {
+        return List.of();
+    }
+
+    /**
+     * NetBox refused a write's content (400): retrying cannot help. The device's journal and the
+     * alert topic get NetBox's own words and the object that was refused.
+     */
+    public List<Publication> rejected(DiscoveryCase c,
+            @org.apache.camel.ExchangeProperty(org.apache.camel.Exchange.EXCEPTION_CAUGHT) NetBoxException.Rejected refusal) {
+        ObjectNode data = JSON.createObjectNode()
+                .put("request", refusal.request())
+                .put("status", refusal.status())
+                .put("errors", refusal.errors().toString())
+                .put("attempted", refusal.attempted())
+                .put("bmcMac", c.lease().mac().value())
+                .put("bmcIp", c.lease().ip());
+        String subject = c.lease().mac().value();
+        if (c instanceof DiscoveryCase.Decided d) {
+            data.put("deviceId", d.device().id());
+            subject = d.device().serial().isEmpty() ? subject : d.device().serial();
+            journalOnce(d, JournalEntry.Kind.DANGER, "NetBox refused " + refusal.request() + ": " + refusal.errors()
+                    + " (attempted " + refusal.attempted() + ")");
+        }
+        return List.of(new Publication(Topics.HW_ALERTS, EventEnvelope.of(
+                EventEnvelope.deterministicId(c.lease().leaseId(), EventTypes.NETBOX_WRITE_REFUSED), "bm-pipeline/discovery",
+                EventTypes.NETBOX_WRITE_REFUSED, subject, clock.instant(), data)));
+    }
+
+    private void recordAddress(DiscoveryCase.Decided c) {
+        var outcome = addresses.record(c.device(), c.bmc(), c.lease().ip(), c.lease().maskBits());
+        if (outcome instanceof BmcAddressWriter.Outcome.HeldByOtherDevice held) {
+            // The decider checked this a moment ago; NetBox changed in between. Say so, write nothing more.
+            journalOnce(c, JournalEntry.Kind.DANGER, "leased IP " + c.lease().ip()
+                    + " was taken by device " + held.otherDeviceId() + " while this lease was applied; not recorded");
+        }
+    }
+
+    private boolean admitted(DiscoveryCase.Decided c) {
+        Optional<Decision.Journal> journal = c.decision().journal();
+        if (journal.isEmpty() || journal.get().policy() == Decision.JournalPolicy.EVERY_TIME) {
+            return true;
+        }
+        return flapLimiter.admit(Long.toString(c.device().id()), c.decision(), clock.instant())
+                instanceof FlapLimiter.Admission.Journal;
+    }
+
+    /** Writes the entry unless one for this lease event is already there. */
+    private void journalOnce(DiscoveryCase.Decided c, JournalEntry.Kind kind, String what) {
+        String marker = "[lease " + c.lease().leaseId() + "]";
+        boolean written = netbox.journalEntries(c.device().id()).stream().anyMatch(e -> e.comments().contains(marker));
+        if (!written) {
+            BmcLease lease = c.lease();
+            netbox.journal(c.device().id(), kind, what + ". " + c.rule().why()
+                    + ". Lease: MAC " + lease.mac() + ", IP " + lease.ip()
+                    + lease.hostname().map(h -> ", hostname " + h).orElse("")
+                    + lease.vendorClass().map(v -> ", vendor class " + v).orElse("")
+                    + ", seen by " + lease.observedBy() + " at " + lease.seenAt()
+                    + ". Rule " + c.rule().id() + " " + marker);
+        }
+    }
+
+    private List<Publication> announce(DiscoveryCase.Decided c, Optional<String> newStatus) {
+        return c.decision().announcement()
+                .map(a -> List.of(new Publication(a.topic(), envelope(c, a.type(), newStatus))))
+                .orElse(List.of());
+    }
+
+    private EventEnvelope envelope(DiscoveryCase.Decided c, String type, Optional<String> newStatus) {
+        ObjectNode data = JSON.createObjectNode()
+                .put("deviceId", c.device().id())
+                .put("serial", c.device().serial())
+                .put("status", c.device().status())
+                .put("decision", c.decision().label())
+                .put("rule", c.rule().id())
+                .put("bmcMac", c.lease().mac().value())
+                .put("bmcIp", c.lease().ip());
+        newStatus.ifPresent(s -> data.put("newStatus", s));
+        String subject = c.device().serial().isEmpty() ? c.lease().mac().value() : c.device().serial();
+        return EventEnvelope.of(EventEnvelope.deterministicId(c.lease().leaseId(), type), "bm-pipeline/discovery",
+                type, subject, clock.instant(), data);
+    }
+}

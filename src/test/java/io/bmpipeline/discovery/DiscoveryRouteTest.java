@@ -1,0 +1,238 @@
+package io.bmpipeline.discovery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.bmpipeline.address.MacAddress;
+import io.bmpipeline.events.EventBus;
+import io.bmpipeline.events.Topics;
+import io.bmpipeline.netbox.IpAddress;
+import io.bmpipeline.netbox.JournalEntry;
+import io.bmpipeline.netbox.NetBoxClient;
+import io.bmpipeline.netbox.NetBoxFixture;
+import io.bmpipeline.testbed.Eventually;
+import io.bmpipeline.testbed.LiveNetBox;
+import io.bmpipeline.testbed.NetBoxTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The discovery route end to end inside the service: a lease published on bm.dhcp.events, the
+ * lifecycle table's decision, and the resulting NetBox objects and journal — one test per row of
+ * the spec's Phase 0 table and per rule of DESIGN §2.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = NetBoxTestResource.class, restrictToAnnotatedClass = true)
+class DiscoveryRouteTest {
+
+    @Inject
+    EventBus bus;
+
+    private NetBoxClient netbox;
+    private NetBoxFixture fixture;
+    private String net;
+    private int macs;
+
+    @BeforeEach
+    void seed() {
+        netbox = LiveNetBox.get().client(LiveNetBox.get().tokenV1());
+        fixture = new NetBoxFixture(netbox);
+        int h = fixture.tag().hashCode();
+        net = "10." + (100 + ((h >>> 8) & 0x7f)) + "." + (h & 0xff);
+        fixture.prefix(net + ".0/24");
+    }
+
+    @AfterEach
+    void clean() {
+        for (int i = 1; i < 40; i++) {
+            netbox.ipAddresses(net + "." + i).forEach(ip -> netbox.deleteIpAddress(ip.id()));
+        }
+        fixture.close();
+    }
+
+    private MacAddress mac() {
+        int h = fixture.tag().hashCode();
+        return MacAddress.of(String.format("94:57:A5:%02X:%02X:%02X", (h >>> 8) & 0xff, h & 0xff, ++macs));
+    }
+
+    private NetBoxFixture.SeededDevice bmcDevice(String status, String bmcName, MacAddress mac) {
+        var device = fixture.device(fixture.serial(UUID.randomUUID().toString().substring(0, 6)), status, bmcName, "eth0");
+        netbox.setInterfaceMac(device.iface(bmcName), mac);
+        return device;
+    }
+
+    private void lease(String leaseId, MacAddress mac, String ip) {
+        bus.publish(Topics.DHCP_EVENTS, new BmcLease(leaseId, mac, ip, OptionalInt.of(24), Optional.of("bmc-host"),
+                Optional.of("iDRAC"), "test-tap", Instant.now()).toEnvelope());
+    }
+
+    private List<JournalEntry> journalWhen(long deviceId, int count) {
+        return Eventually.await("journal entries on device " + deviceId, () -> netbox.journalEntries(deviceId),
+                entries -> entries.size() >= count);
+    }
+
+    @Test
+    void offlineDeviceIsPromotedToDiscoveredWithItsBmcIpAndOneJournalEntryWhateverTheReplays() {
+        MacAddress mac = mac();
+        var device = bmcDevice("offline", "iLO", mac);
+        for (int i = 0; i < 10; i++) {
+            lease("lease-" + fixture.tag() + "-a", mac, net + ".10");   // the same lease event, replayed
+            lease("lease-" + fixture.tag() + "-renew" + i, mac, net + ".10");  // renewals of it
+        }
+        Eventually.await("device discovered", () -> netbox.device(device.id()).orElseThrow(),
+                d -> d.status().equals("discovered") && d.oobIpAddress().isPresent());
+        // A marker lease after the burst: when it is applied, every earlier event of this device was too.
+        var other = bmcDevice("offline", "iDRAC", mac());
+        lease("lease-" + fixture.tag() + "-marker", netbox.interfaces(other.id()).stream()
+                .filter(i -> i.name().equals("iDRAC")).findFirst().orElseThrow().mac().orElseThrow(), net + ".11");
+        Eventually.await("marker applied", () -> netbox.device(other.id()).orElseThrow(), d -> d.status().equals("discovered"));
+
+        var after = netbox.device(device.id()).orElseThrow();
+        assertEquals(net + ".10/24", after.oobIpAddress().orElseThrow());
+        List<IpAddress> ips = netbox.ipAddresses(net + ".10");
+        assertEquals(1, ips.size());
+        assertTrue(ips.getFirst().isAssignedToInterface(device.iface("iLO").id()));
+        List<JournalEntry> journal = netbox.journalEntries(device.id());
+        assertEquals(1, journal.size(), journal.toString());
+        assertEquals(JournalEntry.Kind.SUCCESS, journal.getFirst().kind());
+        assertTrue(journal.getFirst().comments().contains("offline → discovered"), journal.getFirst().comments());
+    }
+
+    @Test
+    void discoveredDeviceWithANewLeaseGetsItsBmcIpRefreshed() {
+        MacAddress mac = mac();
+        var device = bmcDevice("offline", "BMC", mac);
+        lease("lease-" + fixture.tag() + "-1", mac, net + ".12");
+        Eventually.await("discovered", () -> netbox.device(device.id()).orElseThrow(), d -> d.status().equals("discovered"));
+        lease("lease-" + fixture.tag() + "-2", mac, net + ".13");
+        var refreshed = Eventually.await("refreshed", () -> netbox.device(device.id()).orElseThrow(),
+                d -> d.oobIpAddress().filter((net + ".13/24")::equals).isPresent());
+        assertEquals("discovered", refreshed.status());
+        assertEquals(2, journalWhen(device.id(), 2).size());
+        awaitQuiet(device.id());
+        assertEquals(List.of(), netbox.ipAddresses(net + ".12"), "the earlier lease's IP is replaced");
+        assertEquals(List.of(net + ".13/24"), netbox.ipAddressesOfInterface(device.iface("BMC").id()).stream()
+                .map(IpAddress::address).toList());
+    }
+
+    @Test
+    void activeDeviceWithoutIpGetsTheLeasedIpAndStaysActive() {
+        MacAddress mac = mac();
+        var device = bmcDevice("active", "iDRAC", mac);
+        lease("lease-" + fixture.tag() + "-1", mac, net + ".14");
+        var after = Eventually.await("IP assigned", () -> netbox.device(device.id()).orElseThrow(),
+                d -> d.oobIpAddress().isPresent());
+        assertEquals("active", after.status());
+        assertEquals(net + ".14/24", after.oobIpAddress().orElseThrow());
+        assertEquals(JournalEntry.Kind.INFO, journalWhen(device.id(), 1).getFirst().kind());
+    }
+
+    @Test
+    void activeDeviceWithTheSameIpIsLeftAlone() {
+        MacAddress mac = mac();
+        var device = bmcDevice("active", "iLO", mac);
+        lease("lease-" + fixture.tag() + "-1", mac, net + ".15");
+        journalWhen(device.id(), 1);
+        lease("lease-" + fixture.tag() + "-2", mac, net + ".15");
+        awaitQuiet(device.id());
+        assertEquals(1, netbox.journalEntries(device.id()).size());
+        assertEquals("active", netbox.device(device.id()).orElseThrow().status());
+    }
+
+    @Test
+    void activeDeviceWithDifferentIpGetsWarningNotWrite() {
+        MacAddress mac = mac();
+        var device = bmcDevice("active", "iLO", mac);
+        lease("lease-" + fixture.tag() + "-1", mac, net + ".16");
+        journalWhen(device.id(), 1);
+        lease("lease-" + fixture.tag() + "-2", mac, net + ".17");
+        List<JournalEntry> journal = journalWhen(device.id(), 2);
+        assertEquals(JournalEntry.Kind.WARNING, journal.stream().filter(e -> e.kind() == JournalEntry.Kind.WARNING)
+                .findFirst().orElseThrow().kind());
+        assertEquals(net + ".16/24", netbox.device(device.id()).orElseThrow().oobIpAddress().orElseThrow());
+        assertEquals(List.of(), netbox.ipAddresses(net + ".17"));
+        // A flapping BMC: more different leases journal no more warnings inside the window.
+        lease("lease-" + fixture.tag() + "-3", mac, net + ".18");
+        lease("lease-" + fixture.tag() + "-4", mac, net + ".19");
+        awaitQuiet(device.id());
+        assertEquals(2, netbox.journalEntries(device.id()).size());
+    }
+
+    @Test
+    void deviceInAStatusThePipelineDoesNotManageGetsAWarningAndNoAction() {
+        MacAddress mac = mac();
+        var device = bmcDevice("planned", "iLO", mac);
+        lease("lease-" + fixture.tag() + "-1", mac, net + ".20");
+        JournalEntry entry = journalWhen(device.id(), 1).getFirst();
+        assertEquals(JournalEntry.Kind.WARNING, entry.kind());
+        var after = netbox.device(device.id()).orElseThrow();
+        assertEquals("planned", after.status());
+        assertTrue(after.oobIpAddress().isEmpty());
+        assertEquals(List.of(), netbox.ipAddresses(net + ".20"));
+    }
+
+    @Test
+    void bmcMacOnTwoDevicesIsQuarantinedAndNothingIsWritten() {
+        MacAddress mac = mac();
+        var first = bmcDevice("offline", "iLO", mac);
+        var second = bmcDevice("offline", "iDRAC", mac);
+        lease("lease-" + fixture.tag() + "-1", mac, net + ".21");
+        JournalEntry entry = journalWhen(first.id(), 1).getFirst();
+        assertEquals(JournalEntry.Kind.DANGER, entry.kind());
+        assertTrue(entry.comments().contains("quarantined"), entry.comments());
+        for (var device : List.of(first, second)) {
+            assertEquals("offline", netbox.device(device.id()).orElseThrow().status());
+        }
+        assertEquals(List.of(), netbox.ipAddresses(net + ".21"));
+    }
+
+    @Test
+    void leasedIpHeldByAnotherDevicesBmcIsQuarantined() {
+        MacAddress holderMac = mac();
+        var holder = bmcDevice("offline", "iLO", holderMac);
+        lease("lease-" + fixture.tag() + "-1", holderMac, net + ".22");
+        Eventually.await("holder discovered", () -> netbox.device(holder.id()).orElseThrow(),
+                d -> d.status().equals("discovered"));
+        MacAddress newcomerMac = mac();
+        var newcomer = bmcDevice("offline", "iLO", newcomerMac);
+        lease("lease-" + fixture.tag() + "-2", newcomerMac, net + ".22");
+        assertEquals(JournalEntry.Kind.DANGER, journalWhen(newcomer.id(), 1).getFirst().kind());
+        assertEquals("offline", netbox.device(newcomer.id()).orElseThrow().status());
+        assertTrue(netbox.ipAddresses(net + ".22").getFirst().isAssignedToInterface(holder.iface("iLO").id()));
+    }
+
+    @Test
+    void leaseOfAnUnknownMacIsReportedAsSeenNotExpectedAndWritesNothing() {
+        MacAddress stranger = mac();
+        var watcher = bus.subscribe(Topics.DEVICE_STATE, "test-" + fixture.tag(), new io.bmpipeline.events.RetryPolicy(0,
+                java.time.Duration.ofMillis(10), java.time.Duration.ofMillis(10)));
+        lease("lease-" + fixture.tag() + "-1", stranger, net + ".23");
+        var seen = Eventually.await("seen-not-expected event", () -> {
+            var next = watcher.poll(Instant.now());
+            next.ifPresent(watcher::ack);
+            return next.filter(d -> d.envelope().subject().equals(stranger.value()));
+        }, Optional::isPresent).orElseThrow();
+        assertEquals(io.bmpipeline.events.EventTypes.DHCP_LEASE_UNEXPECTED, seen.envelope().type());
+        assertEquals(List.of(), netbox.ipAddresses(net + ".23"));
+    }
+
+    /** Lets a later marker lease on a fresh device pass the route, so earlier events are done. */
+    private void awaitQuiet(long deviceId) {
+        var marker = bmcDevice("offline", "BMC", mac());
+        MacAddress markerMac = netbox.interfaces(marker.id()).stream().filter(i -> i.name().equals("BMC"))
+                .findFirst().orElseThrow().mac().orElseThrow();
+        lease("lease-" + fixture.tag() + "-quiet-" + deviceId, markerMac, net + ".30");
+        Eventually.await("marker applied", () -> netbox.device(marker.id()).orElseThrow(),
+                d -> d.status().equals("discovered"));
+        netbox.ipAddresses(net + ".30").forEach(ip -> netbox.deleteIpAddress(ip.id()));
+    }
+}
