@@ -22,6 +22,35 @@ public interface PipelineConfig {
 
     Discovery discovery();
 
+    Dhcp dhcp();
+
+    /** The DHCP tap: live on an interface, or replaying capture files. */
+    interface Dhcp {
+        /** Off by default: a service that only takes manifests and callbacks needs no capture privilege. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Interface the local DHCP server sends its ACKs on (the BMC management network). */
+        @WithDefault("eth0")
+        String interfaceName();
+
+        /** Replay these capture files (a file or a folder) instead of capturing live. */
+        Optional<String> pcap();
+
+        /** IPs of the DHCP servers whose ACKs are trusted; absent: all (a warning at start). */
+        Optional<java.util.List<String>> servers();
+
+        /** MACs of the DHCP servers whose ACKs are trusted. */
+        Optional<java.util.List<String>> serverMacs();
+
+        @WithDefault("60s")
+        String dedupWindow();
+
+        @WithDefault("33554432")
+        @Min(65536)
+        int bufferSize();
+    }
+
     interface Discovery {
         /** At most one journal warning (or IP refresh note) per device per window: a flapping BMC must not flood the journal. */
         @WithDefault("1h")
@@ -31,6 +60,12 @@ public interface PipelineConfig {
         @WithDefault("100000")
         @Min(100)
         int flapTrackedDevices();
+
+        /** Discovery threads: leases of different devices are applied in parallel, one device's in order. */
+        @WithDefault("4")
+        @Min(1)
+        @Max(64)
+        int consumers();
     }
 
     interface NetBox {

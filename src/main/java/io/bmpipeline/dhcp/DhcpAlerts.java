@@ -1,0 +1,30 @@
+package io.bmpipeline.dhcp;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bmpipeline.events.EventEnvelope;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Named;
+
+/** Warning events of the tap, for {@code bm.hw.alerts}. */
+@ApplicationScoped
+@Named("dhcpAlerts")
+public class DhcpAlerts {
+
+    public static final String SPOOFED_ACK = "bm.dhcp.ack.spoofed";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public EventEnvelope spoofedAck(DhcpMessage ack) {
+        ObjectNode data = JSON.createObjectNode()
+                .put("sourceIp", ack.sourceIp())
+                .put("sourceMac", ack.sourceMac().value())
+                .put("clientMac", ack.chaddr().value())
+                .put("yiaddr", ack.yiaddr())
+                .put("xid", ack.xid())
+                .put("interface", ack.interfaceName());
+        ack.serverId().ifPresent(s -> data.put("serverId", s));
+        return EventEnvelope.of(EventEnvelope.deterministicId("spoofed", Long.toHexString(ack.xid()), ack.chaddr().value(),
+                        ack.sourceMac().value()), "bm-pipeline/dhcp-tap/" + ack.interfaceName(), SPOOFED_ACK,
+                ack.chaddr().value(), ack.capturedAt(), data);
+    }
+}

@@ -1,0 +1,48 @@
+package io.bmpipeline.dhcp;
+
+import io.bmpipeline.address.MacAddress;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
+/**
+ * A DHCPv4 message as parsed off the wire: the BOOTP header, the options the pipeline uses, and
+ * where the frame came from. Addresses are dotted quads; {@code 0.0.0.0} where the field is empty.
+ */
+public record DhcpMessage(
+        int op, long xid, MacAddress chaddr, int messageType,
+        String ciaddr, String yiaddr, String siaddr, String giaddr,
+        Optional<String> serverId, Optional<String> requestedIp, OptionalLong leaseSeconds,
+        OptionalInt subnetMaskBits, Optional<String> hostname, Optional<String> vendorClass,
+        Optional<String> clientId, Map<Integer, String> relayAgent,
+        MacAddress sourceMac, String sourceIp, String destinationIp, int sourcePort, int destinationPort,
+        int vlan, String interfaceName, Instant capturedAt) {
+
+    public static final int DISCOVER = 1;
+    public static final int OFFER = 2;
+    public static final int REQUEST = 3;
+    public static final int DECLINE = 4;
+    public static final int ACK = 5;
+    public static final int NAK = 6;
+    public static final int RELEASE = 7;
+    public static final int INFORM = 8;
+
+    /** Relay agent information (option 82) sub-option: the relay's circuit id. */
+    public static final int RELAY_CIRCUIT_ID = 1;
+    /** Relay agent information (option 82) sub-option: the relay's remote id. */
+    public static final int RELAY_REMOTE_ID = 2;
+
+    public boolean isAck() {
+        return op == 2 && messageType == ACK;
+    }
+
+    public boolean isRequest() {
+        return op == 1 && messageType == REQUEST;
+    }
+
+    public boolean relayed() {
+        return !"0.0.0.0".equals(giaddr);
+    }
+}
