@@ -1,0 +1,130 @@
+package io.bmpipeline.dhcp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.bmpipeline.address.MacAddress;
+import io.bmpipeline.netbox.JournalEntry;
+import io.bmpipeline.netbox.NetBoxClient;
+import io.bmpipeline.netbox.NetBoxFixture;
+import io.bmpipeline.testbed.Eventually;
+import io.bmpipeline.testbed.LiveNetBox;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole Phase 0 path in the service: a capture replayed through the dhcp: component, the tap
+ * route, the durable bus, the discovery route, and the real NetBox. The capture holds REQUEST/ACK
+ * pairs of three seeded BMCs (ISC style: no hostname in the ACK), an ACK for a MAC nobody expects,
+ * and an ACK from a rogue server for a seeded BMC.
+ */
+@QuarkusTest
+@TestProfile(PcapReplayDiscoveryTest.Replay.class)
+class PcapReplayDiscoveryTest {
+
+    static NetBoxFixture fixture;
+    static final List<NetBoxFixture.SeededDevice> devices = new ArrayList<>();
+    static NetBoxFixture.SeededDevice victim;
+    static String net;
+
+    public static class Replay implements QuarkusTestProfile {
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(Seeded.class));
+        }
+    }
+
+    public static class Seeded implements QuarkusTestResourceLifecycleManager {
+        @Override
+        public Map<String, String> start() {
+            LiveNetBox live = LiveNetBox.get();
+            NetBoxClient netbox = live.client(live.tokenV1());
+            fixture = new NetBoxFixture(netbox);
+            int h = fixture.tag().hashCode();
+            net = "10." + (100 + ((h >>> 8) & 0x7f)) + "." + (h & 0xff);
+            fixture.prefix(net + ".0/24");
+            String[] names = {"iLO", "iDRAC", "BMC"};
+            List<byte[]> frames = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                var device = fixture.device(fixture.serial("R" + i), "offline", names[i], "eth0");
+                String mac = String.format("AC:1F:6B:%02X:%02X:%02X", (h >>> 8) & 0xff, h & 0xff, i + 1);
+                netbox.setInterfaceMac(device.iface(names[i]), MacAddress.of(mac));
+                devices.add(device);
+                frames.add(DhcpFrameBuilder.request().xid(1000 + i).chaddr(mac).option(12, "bmc-" + i)
+                        .option(60, "iDRAC").bytes());
+                frames.add(DhcpFrameBuilder.ack().xid(1000 + i).chaddr(mac).yiaddr(10, 66, 0, 10 + i)
+                        .from("52:54:00:00:00:02", 10, 66, 0, 2).bytes());
+            }
+            victim = fixture.device(fixture.serial("V"), "offline", "iLO");
+            String victimMac = String.format("94:57:A5:%02X:%02X:99", (h >>> 8) & 0xff, h & 0xff);
+            netbox.setInterfaceMac(victim.iface("iLO"), MacAddress.of(victimMac));
+            frames.add(DhcpFrameBuilder.ack().xid(2000).chaddr(victimMac).from("66:66:66:66:66:66", 10, 66, 0, 66).bytes());
+            frames.add(DhcpFrameBuilder.ack().xid(2001).chaddr("00:11:22:33:44:55").bytes());
+            // The capture's addresses are rewritten into the fixture's own prefix so no two runs collide.
+            List<byte[]> rewritten = frames.stream().map(f -> rewriteYiaddr(f, net)).toList();
+            try {
+                Path dir = Files.createDirectories(Path.of("target/replay-" + fixture.tag()));
+                PcapWriter.classic(dir.resolve("leases.pcap"), rewritten, Instant.now(), ByteOrder.LITTLE_ENDIAN, false);
+                return Map.of("bm.netbox.url", live.url().toString(),
+                        "bm.netbox.token", live.tokenV2().secret(),
+                        "bm.dhcp.enabled", "true",
+                        "bm.dhcp.interface-name", "replay",
+                        "bm.dhcp.pcap", dir.toString(),
+                        "bm.dhcp.servers", "10.66.0.2");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void stop() {
+            for (String suffix : List.of(".10", ".11", ".12")) {
+                fixture.client().ipAddresses(net + suffix).forEach(ip -> fixture.client().deleteIpAddress(ip.id()));
+            }
+            fixture.close();
+        }
+    }
+
+    /** yiaddr sits at Ethernet 14 + IP 20 + UDP 8 + 16. */
+    static byte[] rewriteYiaddr(byte[] frame, String net) {
+        byte[] copy = frame.clone();
+        int at = 14 + 20 + 8 + 16;
+        if ((copy[at] & 0xff) == 10 && (copy[at + 1] & 0xff) == 66) {
+            String[] parts = net.split("\\.");
+            copy[at + 1] = (byte) Integer.parseInt(parts[1]);
+            copy[at + 2] = (byte) Integer.parseInt(parts[2]);
+        }
+        return copy;
+    }
+
+    @Test
+    void replayedLeasesDiscoverTheExpectedBmcsAndNothingElse() {
+        NetBoxClient netbox = fixture.client();
+        for (int i = 0; i < devices.size(); i++) {
+            long id = devices.get(i).id();
+            var device = Eventually.await("device " + id + " discovered", () -> netbox.device(id).orElseThrow(),
+                    d -> d.status().equals("discovered") && d.oobIpAddress().isPresent());
+            assertEquals(net + "." + (10 + i) + "/24", device.oobIpAddress().orElseThrow());
+            List<JournalEntry> journal = netbox.journalEntries(id);
+            assertEquals(1, journal.size());
+            assertTrue(journal.getFirst().comments().contains("hostname bmc-" + i), journal.getFirst().comments());
+            assertTrue(journal.getFirst().comments().contains("vendor class iDRAC"), journal.getFirst().comments());
+        }
+        var untouched = netbox.device(victim.id()).orElseThrow();
+        assertEquals("offline", untouched.status(), "the rogue server's ACK must not be processed");
+        assertTrue(untouched.oobIpAddress().isEmpty());
+        assertEquals(List.of(), netbox.journalEntries(victim.id()));
+    }
+}
