@@ -1,6 +1,5 @@
 package io.bmpipeline.address;
 
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -11,10 +10,27 @@ import java.util.Optional;
  */
 public record MacAddress(String value) {
 
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
     public MacAddress {
-        if (value == null || !value.matches("([0-9A-F]{2}:){5}[0-9A-F]{2}")) {
+        if (!isCanonical(value)) {
             throw new IllegalArgumentException("not a canonical MAC address: " + value);
         }
+    }
+
+    /** {@code XX:XX:XX:XX:XX:XX}, upper-case hex; checked by hand because the DHCP tap builds millions. */
+    private static boolean isCanonical(String value) {
+        if (value == null || value.length() != 17) {
+            return false;
+        }
+        for (int i = 0; i < 17; i++) {
+            char c = value.charAt(i);
+            boolean ok = i % 3 == 2 ? c == ':' : (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Accepts {@code aa:bb:cc:dd:ee:ff}, {@code AA-BB-…}, {@code aabb.ccdd.eeff} and bare hex. */
@@ -45,7 +61,16 @@ public record MacAddress(String value) {
     }
 
     public static MacAddress ofBytes(byte[] bytes, int offset) {
-        return fromHex(HexFormat.of().formatHex(bytes, offset, offset + 6));
+        char[] text = new char[17];
+        for (int i = 0; i < 6; i++) {
+            int b = bytes[offset + i] & 0xff;
+            text[i * 3] = HEX[b >>> 4];
+            text[i * 3 + 1] = HEX[b & 0x0f];
+            if (i < 5) {
+                text[i * 3 + 2] = ':';
+            }
+        }
+        return new MacAddress(new String(text));
     }
 
     private static MacAddress fromHex(String hex) {

@@ -16,13 +16,13 @@ public class DhcpAlerts {
 
     public EventEnvelope spoofedAck(DhcpMessage ack) {
         ObjectNode data = JSON.createObjectNode()
-                .put("sourceIp", ack.sourceIp())
+                .put("sourceIp", ack.sourceIp().toString())
                 .put("sourceMac", ack.sourceMac().value())
                 .put("clientMac", ack.chaddr().value())
-                .put("yiaddr", ack.yiaddr())
+                .put("yiaddr", ack.yiaddr().toString())
                 .put("xid", ack.xid())
                 .put("interface", ack.interfaceName());
-        ack.serverId().ifPresent(s -> data.put("serverId", s));
+        ack.serverId().ifPresent(s -> data.put("serverId", s.toString()));
         return EventEnvelope.of(EventEnvelope.deterministicId("spoofed", Long.toHexString(ack.xid()), ack.chaddr().value(),
                         ack.sourceMac().value()), "bm-pipeline/dhcp-tap/" + ack.interfaceName(), SPOOFED_ACK,
                 ack.chaddr().value(), ack.capturedAt(), data);

@@ -1,5 +1,6 @@
 package io.bmpipeline.dhcp;
 
+import io.bmpipeline.address.Ipv4Address;
 import io.bmpipeline.address.MacAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -165,14 +166,15 @@ public final class DhcpFrameParser {
                 i32(d, bootp + 4) & 0xFFFFFFFFL,
                 MacAddress.ofBytes(d, bootp + 28),
                 value(53, 0),
-                ipv4(d, bootp + 12), ipv4(d, bootp + 16), ipv4(d, bootp + 20), ipv4(d, bootp + 24),
+                Ipv4Address.ofBytes(d, bootp + 12), Ipv4Address.ofBytes(d, bootp + 16),
+                Ipv4Address.ofBytes(d, bootp + 20), Ipv4Address.ofBytes(d, bootp + 24),
                 addressOption(54), addressOption(50),
                 length[51] == 4 ? OptionalLong.of(u32(51)) : OptionalLong.empty(),
                 maskBits(),
                 textOption(12), textOption(60),
                 length[61] > 0 ? Optional.of(HexFormat.ofDelimiter(":").formatHex(bytes(61))) : Optional.empty(),
                 relayAgent(),
-                MacAddress.ofBytes(d, 6), ipv4(d, srcIp), ipv4(d, dstIp), sport, dport,
+                MacAddress.ofBytes(d, 6), Ipv4Address.ofBytes(d, srcIp), Ipv4Address.ofBytes(d, dstIp), sport, dport,
                 vlan, frame.interfaceName(), frame.capturedAt()));
     }
 
@@ -228,11 +230,11 @@ public final class DhcpFrameParser {
         return ((long) value(code, 0) << 24) | (value(code, 1) << 16) | (value(code, 2) << 8) | value(code, 3);
     }
 
-    private Optional<String> addressOption(int code) {
+    private Optional<Ipv4Address> addressOption(int code) {
         if (length[code] != 4) {
             return Optional.empty();
         }
-        return Optional.of(value(code, 0) + "." + value(code, 1) + "." + value(code, 2) + "." + value(code, 3));
+        return Optional.of(new Ipv4Address((int) u32(code)));
     }
 
     private OptionalInt maskBits() {
@@ -303,10 +305,6 @@ public final class DhcpFrameParser {
 
     private static boolean isV6Port(int port) {
         return port == 546 || port == 547;
-    }
-
-    private static String ipv4(byte[] d, int at) {
-        return (d[at] & 0xff) + "." + (d[at + 1] & 0xff) + "." + (d[at + 2] & 0xff) + "." + (d[at + 3] & 0xff);
     }
 
     private static int u16(byte[] d, int at) {

@@ -1,5 +1,6 @@
 package io.bmpipeline.dhcp;
 
+import io.bmpipeline.address.Ipv4Address;
 import io.bmpipeline.address.MacAddress;
 import java.time.Instant;
 import java.util.Map;
@@ -9,15 +10,15 @@ import java.util.OptionalLong;
 
 /**
  * A DHCPv4 message as parsed off the wire: the BOOTP header, the options the pipeline uses, and
- * where the frame came from. Addresses are dotted quads; {@code 0.0.0.0} where the field is empty.
+ * where the frame came from. Empty address fields are {@link Ipv4Address#ANY}.
  */
 public record DhcpMessage(
         int op, long xid, MacAddress chaddr, int messageType,
-        String ciaddr, String yiaddr, String siaddr, String giaddr,
-        Optional<String> serverId, Optional<String> requestedIp, OptionalLong leaseSeconds,
+        Ipv4Address ciaddr, Ipv4Address yiaddr, Ipv4Address siaddr, Ipv4Address giaddr,
+        Optional<Ipv4Address> serverId, Optional<Ipv4Address> requestedIp, OptionalLong leaseSeconds,
         OptionalInt subnetMaskBits, Optional<String> hostname, Optional<String> vendorClass,
         Optional<String> clientId, Map<Integer, String> relayAgent,
-        MacAddress sourceMac, String sourceIp, String destinationIp, int sourcePort, int destinationPort,
+        MacAddress sourceMac, Ipv4Address sourceIp, Ipv4Address destinationIp, int sourcePort, int destinationPort,
         int vlan, String interfaceName, Instant capturedAt) {
 
     public static final int DISCOVER = 1;
@@ -43,6 +44,6 @@ public record DhcpMessage(
     }
 
     public boolean relayed() {
-        return !"0.0.0.0".equals(giaddr);
+        return !giaddr.isAny();
     }
 }

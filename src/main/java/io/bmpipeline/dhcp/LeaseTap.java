@@ -1,5 +1,6 @@
 package io.bmpipeline.dhcp;
 
+import io.bmpipeline.address.Ipv4Address;
 import io.bmpipeline.address.MacAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,7 +30,7 @@ public final class LeaseTap {
         }
 
         boolean admits(DhcpMessage ack) {
-            return trustsEveryone() || serverIps.contains(ack.sourceIp()) || serverMacs.contains(ack.sourceMac());
+            return trustsEveryone() || serverIps.contains(ack.sourceIp().toString()) || serverMacs.contains(ack.sourceMac());
         }
     }
 
@@ -37,7 +38,7 @@ public final class LeaseTap {
 
     private record Request(Optional<String> hostname, Optional<String> vendorClass, Instant seen) {}
 
-    private record LeaseKey(long xid, MacAddress mac, String ip) {}
+    private record LeaseKey(long xid, MacAddress mac, Ipv4Address ip) {}
 
     private static final int MAX_PENDING = 65_536;
 
@@ -78,7 +79,7 @@ public final class LeaseTap {
         if (!m.isAck()) {
             return ignore(TapOutcome.IgnoreReason.NOT_AN_ACK);
         }
-        if ("0.0.0.0".equals(m.yiaddr())) {
+        if (m.yiaddr().isAny()) {
             return ignore(TapOutcome.IgnoreReason.INFORM_ACK);
         }
         if (!allowlist.admits(m)) {
@@ -99,8 +100,9 @@ public final class LeaseTap {
         Optional<String> vendorClass = request != null && request.vendorClass().isPresent()
                 ? request.vendorClass() : m.vendorClass();
         leases.increment();
-        return new TapOutcome.Lease(new DhcpLeaseEvent(m.chaddr(), m.yiaddr(), hostname, vendorClass, m.serverId(),
-                m.sourceIp(), m.relayed() ? Optional.of(m.giaddr()) : Optional.empty(), m.relayAgent(), m.vlan(),
+        return new TapOutcome.Lease(new DhcpLeaseEvent(m.chaddr(), m.yiaddr().toString(), hostname, vendorClass,
+                m.serverId().map(Ipv4Address::toString), m.sourceIp().toString(),
+                m.relayed() ? Optional.of(m.giaddr().toString()) : Optional.empty(), m.relayAgent(), m.vlan(),
                 m.leaseSeconds(), m.subnetMaskBits(), m.xid(), m.interfaceName(), m.capturedAt()));
     }
 

@@ -41,7 +41,7 @@ class LeaseTapTest {
     void ackFromAServerNotOnTheAllowlistIsSpoofed() {
         var spoofed = assertInstanceOf(TapOutcome.Spoofed.class,
                 tap.accept(DhcpFrameBuilder.ack().from("66:66:66:66:66:66", 10, 66, 0, 66).frame(T0)));
-        assertEquals("10.66.0.66", spoofed.ack().sourceIp());
+        assertEquals("10.66.0.66", spoofed.ack().sourceIp().toString());
         assertEquals(1, tap.spoofed());
         assertEquals(0, tap.leases());
     }
