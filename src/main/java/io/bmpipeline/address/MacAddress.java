@@ -10,7 +10,7 @@ import java.util.Optional;
  */
 public record MacAddress(String value) {
 
-    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+    private static final byte[] HEX = "0123456789ABCDEF".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     public MacAddress {
         if (!isCanonical(value)) {
@@ -61,16 +61,16 @@ public record MacAddress(String value) {
     }
 
     public static MacAddress ofBytes(byte[] bytes, int offset) {
-        char[] text = new char[17];
+        byte[] text = new byte[17];
         for (int i = 0; i < 6; i++) {
             int b = bytes[offset + i] & 0xff;
             text[i * 3] = HEX[b >>> 4];
             text[i * 3 + 1] = HEX[b & 0x0f];
             if (i < 5) {
-                text[i * 3 + 2] = ':';
+                text[i * 3 + 2] = (byte) ':';
             }
         }
-        return new MacAddress(new String(text));
+        return new MacAddress(new String(text, java.nio.charset.StandardCharsets.ISO_8859_1));
     }
 
     private static MacAddress fromHex(String hex) {

@@ -282,12 +282,12 @@ public final class DhcpFrameParser {
         while (len > 0 && raw[len - 1] == 0) {
             len--;
         }
-        StringBuilder out = new StringBuilder(len);
         for (int i = 0; i < len; i++) {
-            int c = raw[i] & 0xff;
-            out.append(c >= 0x20 && c < 0x7f ? (char) c : '?');
+            if (raw[i] < 0x20 || raw[i] == 0x7f) {
+                raw[i] = '?';
+            }
         }
-        return out.toString();
+        return new String(raw, 0, len, StandardCharsets.ISO_8859_1);
     }
 
     private static boolean isPrintable(byte[] raw) {
