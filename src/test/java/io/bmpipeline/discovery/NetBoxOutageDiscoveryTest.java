@@ -1,0 +1,132 @@
+package io.bmpipeline.discovery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.bmpipeline.address.MacAddress;
+import io.bmpipeline.events.EventBus;
+import io.bmpipeline.events.Topics;
+import io.bmpipeline.netbox.NetBoxClient;
+import io.bmpipeline.netbox.NetBoxFixture;
+import io.bmpipeline.testbed.Eventually;
+import io.bmpipeline.testbed.LiveNetBox;
+import io.bmpipeline.testbed.TcpForwarder;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+
+/**
+ * NetBox goes away in the middle of a burst of leases and comes back: every lease is applied,
+ * none twice. The service reaches the real NetBox through a forwarder the test cuts.
+ */
+@QuarkusTest
+@TestProfile(NetBoxOutageDiscoveryTest.BehindForwarder.class)
+class NetBoxOutageDiscoveryTest {
+
+    static TcpForwarder forwarder;
+
+    public static class BehindForwarder implements QuarkusTestProfile {
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(Resource.class));
+        }
+
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            // Short backoff so the test does not wait minutes once NetBox is back.
+            return Map.of("bm.bus.initial-backoff", "200ms", "bm.bus.max-backoff", "2s",
+                    "bm.netbox.max-retries", "1", "bm.bus.path", "target/test-bus-outage/bus");
+        }
+    }
+
+    public static class Resource implements QuarkusTestResourceLifecycleManager {
+        @Override
+        public Map<String, String> start() {
+            LiveNetBox netbox = LiveNetBox.get();
+            forwarder = new TcpForwarder(new InetSocketAddress(netbox.url().getHost(), netbox.url().getPort()));
+            try {
+                forwarder.up();
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+            return Map.of("bm.netbox.url", "http://127.0.0.1:" + forwarder.port() + "/",
+                    "bm.netbox.token", netbox.tokenV2().secret());
+        }
+
+        @Override
+        public void stop() {
+            try {
+                forwarder.close();
+            } catch (Exception ignored) {
+                // Test JVM is ending.
+            }
+        }
+    }
+
+    @Inject
+    EventBus bus;
+
+    @Test
+    void leasesPublishedWhileNetBoxIsDownAreAllAppliedOnceWhenItReturns() throws Exception {
+        NetBoxClient netbox = LiveNetBox.get().client(LiveNetBox.get().tokenV1());
+        try (NetBoxFixture fixture = new NetBoxFixture(netbox)) {
+            int h = fixture.tag().hashCode();
+            String net = "10." + (100 + ((h >>> 8) & 0x7f)) + "." + (h & 0xff);
+            fixture.prefix(net + ".0/24");
+            List<NetBoxFixture.SeededDevice> devices = new ArrayList<>();
+            List<MacAddress> macs = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                var device = fixture.device(fixture.serial("O" + i), "offline", "iLO");
+                MacAddress mac = MacAddress.of(String.format("94:57:A5:%02X:%02X:%02X", (h >>> 8) & 0xff, h & 0xff, i));
+                netbox.setInterfaceMac(device.iface("iLO"), mac);
+                devices.add(device);
+                macs.add(mac);
+            }
+            try {
+                for (int i = 0; i < 4; i++) {
+                    publish(fixture, macs.get(i), net + "." + (10 + i));
+                }
+                Eventually.await("first leases applied", () -> netbox.device(devices.get(3).id()).orElseThrow(),
+                        d -> d.status().equals("discovered"));
+                forwarder.down();
+                for (int i = 4; i < 12; i++) {
+                    publish(fixture, macs.get(i), net + "." + (10 + i));
+                    publish(fixture, macs.get(i), net + "." + (10 + i));   // a retransmitted copy
+                }
+                Thread.sleep(3000);
+                assertEquals("offline", netbox.device(devices.get(11).id()).orElseThrow().status(),
+                        "nothing can be applied while NetBox is unreachable");
+                forwarder.up();
+                for (int i = 0; i < 12; i++) {
+                    long id = devices.get(i).id();
+                    var device = Eventually.await("device " + i + " discovered", () -> netbox.device(id).orElseThrow(),
+                            d -> d.status().equals("discovered") && d.oobIpAddress().isPresent());
+                    assertEquals(net + "." + (10 + i) + "/24", device.oobIpAddress().orElseThrow());
+                }
+                for (int i = 0; i < 12; i++) {
+                    assertEquals(1, netbox.journalEntries(devices.get(i).id()).size(), "device " + i);
+                    assertEquals(1, netbox.ipAddresses(net + "." + (10 + i)).size(), "device " + i);
+                }
+            } finally {
+                forwarder.up();
+                for (int i = 0; i < 12; i++) {
+                    netbox.ipAddresses(net + "." + (10 + i)).forEach(ip -> netbox.deleteIpAddress(ip.id()));
+                }
+            }
+        }
+    }
+
+    private void publish(NetBoxFixture fixture, MacAddress mac, String ip) {
+        bus.publish(Topics.DHCP_EVENTS, new BmcLease("outage-" + fixture.tag() + "-" + mac, mac, ip, OptionalInt.of(24),
+                Optional.empty(), Optional.empty(), "test-tap", Instant.now()).toEnvelope());
+    }
+}
