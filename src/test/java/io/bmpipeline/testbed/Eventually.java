@@ -12,7 +12,11 @@ public final class Eventually {
     private Eventually() {}
 
     public static <T> T await(String what, Supplier<T> probe, java.util.function.Predicate<T> done) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        return await(what, Duration.ofSeconds(90), probe, done);
+    }
+
+    public static <T> T await(String what, Duration limit, Supplier<T> probe, java.util.function.Predicate<T> done) {
+        long deadline = System.nanoTime() + limit.toNanos();
         T last = probe.get();
         while (!done.test(last)) {
             if (System.nanoTime() > deadline) {

@@ -1,0 +1,104 @@
+package io.bmpipeline.discovery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.bmpipeline.address.MacAddress;
+import io.bmpipeline.dhcp.DhcpTestFrames;
+import io.bmpipeline.netbox.Device;
+import io.bmpipeline.netbox.NetBoxClient;
+import io.bmpipeline.netbox.NetBoxFixture;
+import io.bmpipeline.testbed.Eventually;
+import io.bmpipeline.testbed.LiveNetBox;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged service is killed with SIGKILL in the middle of applying a replayed burst, then
+ * started again on the same data directory: every lease ends up applied exactly once.
+ */
+class DiscoveryCrashIT {
+
+    private static final int DEVICES = 24;
+
+    @Test
+    void sigkillMidBurstThenRestartAppliesEveryLeaseOnce() throws Exception {
+        LiveNetBox live = LiveNetBox.get();
+        NetBoxClient netbox = live.client(live.tokenV1());
+        try (NetBoxFixture fixture = new NetBoxFixture(netbox)) {
+            int h = fixture.tag().hashCode();
+            String net = "10." + (100 + ((h >>> 8) & 0x7f)) + "." + (h & 0xff);
+            fixture.prefix(net + ".0/24");
+            List<Long> ids = new ArrayList<>();
+            List<String> macs = new ArrayList<>();
+            for (int i = 0; i < DEVICES; i++) {
+                var device = fixture.device(fixture.serial("K" + i), "offline", "iDRAC");
+                String mac = String.format("D0:94:66:%02X:%02X:%02X", (h >>> 8) & 0xff, h & 0xff, i);
+                netbox.setInterfaceMac(device.iface("iDRAC"), MacAddress.of(mac));
+                ids.add(device.id());
+                macs.add(mac);
+            }
+            Path work = Files.createTempDirectory("bm-crash");
+            Path pcap = work.resolve("burst.pcap");
+            DhcpTestFrames.writeBurst(pcap, macs, net, 10);
+            Path data = work.resolve("data");
+            try {
+                Process first = start(live, pcap, data, work.resolve("first.log"));
+                Eventually.await("a few leases applied", () -> discovered(netbox, ids), n -> n >= 3);
+                first.destroyForcibly();   // SIGKILL: no shutdown hook, no flush
+                first.waitFor(30, TimeUnit.SECONDS);
+                int beforeRestart = discovered(netbox, ids);
+                Process second = start(live, pcap, data, work.resolve("second.log"));
+                try {
+                    // A long limit: on a loaded 2-core machine NetBox applies about one lease a second.
+                    Eventually.await("every lease applied", java.time.Duration.ofMinutes(6),
+                            () -> discovered(netbox, ids), n -> n == DEVICES);
+                } finally {
+                    second.destroy();
+                    second.waitFor(30, TimeUnit.SECONDS);
+                }
+                for (int i = 0; i < DEVICES; i++) {
+                    Device device = netbox.device(ids.get(i)).orElseThrow();
+                    assertEquals(net + "." + (10 + i) + "/24", device.oobIpAddress().orElseThrow(), "device " + i);
+                    assertEquals(1, netbox.journalEntries(ids.get(i)).size(), "device " + i + " journal");
+                    assertEquals(1, netbox.ipAddresses(net + "." + (10 + i)).size(), "device " + i + " IPs");
+                }
+                System.out.printf("crash test: %d of %d applied before SIGKILL, all %d after restart%n",
+                        beforeRestart, DEVICES, DEVICES);
+            } finally {
+                for (int i = 0; i < DEVICES; i++) {
+                    netbox.ipAddresses(net + "." + (10 + i)).forEach(ip -> netbox.deleteIpAddress(ip.id()));
+                }
+            }
+        }
+    }
+
+    private static int discovered(NetBoxClient netbox, List<Long> ids) {
+        return (int) netbox.devicesBySerials(ids.stream().map(id -> netbox.device(id).orElseThrow().serial()).toList())
+                .stream().filter(d -> d.status().equals("discovered")).count();
+    }
+
+    private static Process start(LiveNetBox live, Path pcap, Path data, Path log) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path jar = LiveNetBox.repoRoot().resolve("target/quarkus-app/quarkus-run.jar");
+        ProcessBuilder builder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
+                "-Dquarkus.http.port=0", "-Dquarkus.management.port=0",
+                "-jar", jar.toString(), "serve")
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        var env = builder.environment();
+        env.put("BM_NETBOX_URL", live.url().toString());
+        env.put("BM_NETBOX_TOKEN", live.tokenV2().secret());
+        env.put("BM_DATA_DIR", data.toString());
+        env.put("BM_DHCP_ENABLED", "true");
+        env.put("BM_DHCP_INTERFACE_NAME", "replay");
+        env.put("BM_DHCP_PCAP", pcap.toString());
+        env.put("BM_DISCOVERY_CONSUMERS", "2");
+        return builder.start();
+    }
+}
