@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @TopCommand
 @Command(name = "bm-pipeline", mixinStandardHelpOptions = true,
         description = "Bare-metal provisioning pipeline: DHCP discovery, manifest intake, NetBox lifecycle.",
-        subcommands = {ServeCommand.class})
+        subcommands = {ServeCommand.class, ManifestCommand.class})
 public class BmPipelineCommand implements Runnable {
 
     private final ServeCommand serve;

@@ -24,6 +24,21 @@ public interface PipelineConfig {
 
     Dhcp dhcp();
 
+    Manifest manifest();
+
+    /** Vendor manifests: the watched folder and how hard to push NetBox. */
+    interface Manifest {
+        /** Batches of 100 rows in flight at once. */
+        @WithDefault("2")
+        @Min(1)
+        @Max(16)
+        int concurrency();
+
+        /** Watched folder; files move to done/ or failed/ beside it, with reports. */
+        @WithDefault("inbox")
+        String inbox();
+    }
+
     /** The DHCP tap: live on an interface, or replaying capture files. */
     interface Dhcp {
         /** Off by default: a service that only takes manifests and callbacks needs no capture privilege. */

@@ -13,7 +13,7 @@ import jakarta.inject.Singleton;
 public class EventBusProducer {
 
     @Produces
-    @Singleton
+    @ApplicationScoped
     EventBus eventBus(EventBusConfig config) {
         config.retryPolicy(); // fail at start, naming the key, rather than at the first subscription
         try {

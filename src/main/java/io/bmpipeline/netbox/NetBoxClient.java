@@ -153,6 +153,73 @@ public final class NetBoxClient {
         return list("api/dcim/interfaces/", NetBoxQuery.of("device_id", Long.toString(deviceId)), DeviceInterface::from);
     }
 
+    /** The interfaces of many devices, in batched requests. */
+    public List<DeviceInterface> interfacesOfDevices(Collection<Long> deviceIds) {
+        List<DeviceInterface> found = new ArrayList<>();
+        for (List<Long> batch : batches(deviceIds)) {
+            found.addAll(list("api/dcim/interfaces/",
+                    NetBoxQuery.of("device_id", batch.stream().map(String::valueOf).toList()), DeviceInterface::from));
+        }
+        return found;
+    }
+
+    /** A MAC address object (NetBox 4.2+) and the interface it is assigned to, if any. */
+    public record MacObject(long id, MacAddress mac, Optional<Long> interfaceId) {}
+
+    /** The MAC address objects with these values (NetBox 4.2+), batched. */
+    public List<MacObject> macObjects(Collection<MacAddress> macs) {
+        List<MacObject> found = new ArrayList<>();
+        for (List<MacAddress> batch : batches(macs)) {
+            found.addAll(list("api/dcim/mac-addresses/", NetBoxQuery.of("mac_address", batch.stream().map(MacAddress::value).toList()),
+                    node -> new MacObject(node.path("id").asLong(), MacAddress.of(node.path("mac_address").asText()),
+                            "dcim.interface".equals(node.path("assigned_object_type").asText())
+                                    && node.path("assigned_object_id").isNumber()
+                                    ? Optional.of(node.path("assigned_object_id").asLong()) : Optional.empty())));
+        }
+        return found;
+    }
+
+    /**
+     * Makes each MAC its interface's MAC, in bulk requests: on 4.2+ the MAC objects that are missing
+     * are created in one POST (existing ones assigned to the interface are reused), then one PATCH
+     * points every interface at its primary MAC; before 4.2 one PATCH sets the field.
+     */
+    public void setInterfaceMacs(Map<Long, MacAddress> macByInterface) {
+        if (macByInterface.isEmpty()) {
+            return;
+        }
+        ArrayNode patch = NetBoxHttp.json().createArrayNode();
+        switch (version().macModel()) {
+            case INTERFACE_FIELD -> macByInterface.forEach((iface, mac) ->
+                    patch.addObject().put("id", iface).put("mac_address", mac.value()));
+            case OBJECTS -> {
+                Map<Long, Long> macIdByInterface = new java.util.HashMap<>();
+                for (MacObject existing : macObjects(macByInterface.values())) {
+                    existing.interfaceId()
+                            .filter(iface -> existing.mac().equals(macByInterface.get(iface)))
+                            .ifPresent(iface -> macIdByInterface.put(iface, existing.id()));
+                }
+                ArrayNode create = NetBoxHttp.json().createArrayNode();
+                List<Long> order = new ArrayList<>();
+                macByInterface.forEach((iface, mac) -> {
+                    if (!macIdByInterface.containsKey(iface)) {
+                        create.addObject().put("mac_address", mac.value())
+                                .put("assigned_object_type", "dcim.interface").put("assigned_object_id", iface);
+                        order.add(iface);
+                    }
+                });
+                if (!create.isEmpty()) {
+                    JsonNode created = http.post("api/dcim/mac-addresses/", create);
+                    for (int i = 0; i < order.size(); i++) {
+                        macIdByInterface.put(order.get(i), created.get(i).path("id").asLong());
+                    }
+                }
+                macIdByInterface.forEach((iface, macId) -> patch.addObject().put("id", iface).put("primary_mac_address", macId));
+            }
+        }
+        http.patch("api/dcim/interfaces/", patch);
+    }
+
     public Optional<DeviceInterface> interfaceById(long id) {
         try {
             return Optional.of(DeviceInterface.from(http.get("api/dcim/interfaces/" + id + "/", NetBoxQuery.empty())));
@@ -263,6 +330,32 @@ public final class NetBoxClient {
                 .put("kind", kind.apiValue())
                 .put("comments", comments);
         return JournalEntry.from(http.post("api/extras/journal-entries/", body));
+    }
+
+    /** A journal entry to write in bulk. */
+    public record NewJournalEntry(long deviceId, JournalEntry.Kind kind, String comments) {}
+
+    /** Many journal entries in one request. */
+    public void journal(List<NewJournalEntry> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        ArrayNode body = NetBoxHttp.json().createArrayNode();
+        for (NewJournalEntry e : entries) {
+            body.addObject().put("assigned_object_type", "dcim.device").put("assigned_object_id", e.deviceId())
+                    .put("kind", e.kind().apiValue()).put("comments", e.comments());
+        }
+        http.post("api/extras/journal-entries/", body);
+    }
+
+    /** The journal entries of many devices, batched. */
+    public List<JournalEntry> journalEntriesOfDevices(Collection<Long> deviceIds) {
+        List<JournalEntry> found = new ArrayList<>();
+        for (List<Long> batch : batches(deviceIds)) {
+            found.addAll(list("api/extras/journal-entries/", NetBoxQuery.of("assigned_object_type", "dcim.device")
+                    .and("assigned_object_id", batch.stream().map(String::valueOf).toList()), JournalEntry::from));
+        }
+        return found;
     }
 
     public List<JournalEntry> journalEntries(long deviceId) {

@@ -30,6 +30,10 @@ public final class NetBoxQuery {
         return empty().and(key, values);
     }
 
+    public static NetBoxQuery of(String key, Collection<String> values) {
+        return empty().and(key, values);
+    }
+
     public NetBoxQuery and(String key, String... values) {
         return and(key, List.of(values));
     }

@@ -1,0 +1,255 @@
+package io.bmpipeline.manifest;
+
+import io.bmpipeline.address.MacAddress;
+import io.bmpipeline.netbox.BmcInterfacePattern;
+import io.bmpipeline.netbox.Device;
+import io.bmpipeline.netbox.DeviceInterface;
+import io.bmpipeline.netbox.JournalEntry;
+import io.bmpipeline.netbox.NetBoxClient;
+import java.io.IOException;
+import java.io.InputStream;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+
+/**
+ * Loads a manifest of {@code server_serial,server_bmc_mac} into NetBox with the rules of the
+ * spec's {@code netbox_load_bmc_mac.sh}: the device by serial (not found: the row fails), its BMC
+ * interface by name, then — no MAC: set it, journal success; the same MAC: nothing; another MAC:
+ * journal a warning and leave it. Beyond the spec: the cross-row rules, a MAC already on another
+ * device fails its row, lookups and writes go in batches, and every write is idempotent — each
+ * journal entry carries the file's content hash and line, so a run interrupted between the journal
+ * and the MAC write finishes on the next run without a second entry.
+ */
+public final class ManifestLoader {
+
+    static final int BATCH = 100;
+
+    private final NetBoxClient netbox;
+    private final BmcInterfacePattern bmcPattern;
+    private final int concurrency;
+
+    public ManifestLoader(NetBoxClient netbox, BmcInterfacePattern bmcPattern, int concurrency) {
+        this.netbox = netbox;
+        this.bmcPattern = bmcPattern;
+        this.concurrency = Math.max(1, concurrency);
+    }
+
+    public ManifestResult load(Path file, boolean dryRun) throws IOException {
+        String name = file.getFileName().toString();
+        CrossRowCheck crossRows = new CrossRowCheck();
+        List<RowError> rowErrors = Collections.synchronizedList(new ArrayList<>());
+        String hash;
+        try (DigestInputStream in = new DigestInputStream(Files.newInputStream(file), sha256())) {
+            ManifestReader.read(name, in, item -> {
+                switch (item) {
+                    case ManifestReader.Item.Row row -> crossRows.add(row.row());
+                    case ManifestReader.Item.Error error -> rowErrors.add(error.error());
+                }
+            });
+            hash = HexFormat.of().formatHex(in.getMessageDigest().digest()).substring(0, 16);
+        } catch (ManifestFileException e) {
+            return new ManifestResult(name, "", dryRun, ManifestResult.emptyCounts(), List.of(), List.of(),
+                    Optional.of(e.getMessage()));
+        }
+
+        Map<ManifestOutcome, Long> counts = Collections.synchronizedMap(ManifestResult.emptyCounts());
+        List<RowResult> notable = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency, Thread.ofPlatform().name("manifest-", 0).factory());
+        List<Future<?>> pending = new ArrayList<>();
+        try (InputStream in = Files.newInputStream(file)) {
+            List<ManifestRow> batch = new ArrayList<>(BATCH);
+            int[] index = {0};
+            ManifestReader.read(name, in, item -> {
+                if (!(item instanceof ManifestReader.Item.Row(ManifestRow row))) {
+                    return;
+                }
+                var verdict = crossRows.verdict(row.line(), index[0]++);
+                if (verdict.isPresent()) {
+                    record(counts, notable, new RowResult(row.line(), row.serial(), row.mac().value(),
+                            verdict.get().outcome(), verdict.get().reason(), Optional.empty()));
+                    return;
+                }
+                batch.add(row);
+                if (batch.size() == BATCH) {
+                    List<ManifestRow> full = List.copyOf(batch);
+                    batch.clear();
+                    pending.add(pool.submit(() -> loadBatch(full, hash, name, dryRun, counts, notable)));
+                    drainIfFull(pending);
+                }
+            });
+            if (!batch.isEmpty()) {
+                List<ManifestRow> last = List.copyOf(batch);
+                pending.add(pool.submit(() -> loadBatch(last, hash, name, dryRun, counts, notable)));
+            }
+            for (Future<?> f : pending) {
+                f.get();
+            }
+        } catch (ManifestFileException e) {
+            throw new IllegalStateException("file changed between the two passes: " + e.getMessage(), e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } finally {
+            pool.shutdownNow();
+        }
+        List<RowResult> sorted = new ArrayList<>(notable);
+        sorted.sort((a, b) -> Long.compare(a.line(), b.line()));
+        List<RowError> errors = new ArrayList<>(rowErrors);
+        errors.sort((a, b) -> Long.compare(a.line(), b.line()));
+        return new ManifestResult(name, hash, dryRun, Map.copyOf(counts), sorted, errors, Optional.empty());
+    }
+
+    /** Bounded concurrency: at most {@code concurrency} batches in flight, so memory stays flat. */
+    private void drainIfFull(List<Future<?>> pending) {
+        while (pending.stream().filter(f -> !f.isDone()).count() >= concurrency) {
+            try {
+                pending.stream().filter(f -> !f.isDone()).findFirst().orElseThrow().get();
+            } catch (Exception e) {
+                return;
+            }
+        }
+        pending.removeIf(f -> f.isDone() && !failed(f));
+    }
+
+    private static boolean failed(Future<?> f) {
+        try {
+            f.get();
+            return false;
+        } catch (Exception e) {
+            return true;
+        }
+    }
+
+    private void loadBatch(List<ManifestRow> rows, String hash, String file, boolean dryRun,
+                           Map<ManifestOutcome, Long> counts, List<RowResult> notable) {
+        Map<String, List<Device>> devicesBySerial = netbox.devicesBySerials(rows.stream().map(ManifestRow::serial).toList())
+                .stream().collect(Collectors.groupingBy(d -> d.serial().toUpperCase(Locale.ROOT)));
+        Set<Long> deviceIds = devicesBySerial.values().stream().filter(l -> l.size() == 1)
+                .map(l -> l.getFirst().id()).collect(Collectors.toSet());
+        Map<Long, List<DeviceInterface>> interfaces = deviceIds.isEmpty() ? Map.of()
+                : netbox.interfacesOfDevices(deviceIds).stream().collect(Collectors.groupingBy(DeviceInterface::deviceId));
+        Map<MacAddress, List<DeviceInterface>> holders = netbox.interfacesByMacs(rows.stream().map(ManifestRow::mac).toList())
+                .stream().filter(i -> i.mac().isPresent()).collect(Collectors.groupingBy(i -> i.mac().get()));
+
+        List<NetBoxClient.NewJournalEntry> journal = new ArrayList<>();
+        Map<Long, MacAddress> macWrites = new LinkedHashMap<>();
+        List<RowResult> results = new ArrayList<>();
+        for (ManifestRow row : rows) {
+            results.add(decide(row, devicesBySerial, interfaces, holders, hash, file, journal, macWrites));
+        }
+        if (!dryRun) {
+            Set<String> written = journal.isEmpty() ? Set.of() : netbox.journalEntriesOfDevices(
+                            journal.stream().map(NetBoxClient.NewJournalEntry::deviceId).collect(Collectors.toSet()))
+                    .stream().map(JournalEntry::comments).map(ManifestLoader::marker).flatMap(Optional::stream)
+                    .collect(Collectors.toSet());
+            // Journal first: a run that stops before the MAC write redoes it next time, and the
+            // marker keeps that from journaling twice.
+            netbox.journal(journal.stream().filter(e -> !marker(e.comments()).map(written::contains).orElse(false)).toList());
+            netbox.setInterfaceMacs(macWrites);
+        }
+        for (RowResult r : results) {
+            record(counts, notable, r);
+        }
+    }
+
+    private RowResult decide(ManifestRow row, Map<String, List<Device>> devicesBySerial,
+                             Map<Long, List<DeviceInterface>> interfaces, Map<MacAddress, List<DeviceInterface>> holders,
+                             String hash, String file, List<NetBoxClient.NewJournalEntry> journal,
+                             Map<Long, MacAddress> macWrites) {
+        List<Device> devices = devicesBySerial.getOrDefault(row.serial().toUpperCase(Locale.ROOT), List.of());
+        if (devices.isEmpty()) {
+            return failed(row, "no device with serial " + row.serial() + " in NetBox", Optional.empty());
+        }
+        if (devices.size() > 1) {
+            return failed(row, "serial " + row.serial() + " is on " + devices.size() + " devices "
+                    + devices.stream().map(Device::label).toList(), Optional.empty());
+        }
+        Device device = devices.getFirst();
+        List<DeviceInterface> all = interfaces.getOrDefault(device.id(), List.of());
+        List<DeviceInterface> bmcs = all.stream().filter(i -> bmcPattern.matches(i.name())).toList();
+        if (bmcs.isEmpty()) {
+            return failed(row, "device " + device.label() + " has no BMC interface (interfaces: "
+                    + all.stream().map(DeviceInterface::name).toList() + ")", Optional.of(device.id()));
+        }
+        if (bmcs.size() > 1) {
+            return failed(row, "device " + device.label() + " has several BMC interfaces "
+                    + bmcs.stream().map(DeviceInterface::name).toList(), Optional.of(device.id()));
+        }
+        DeviceInterface bmc = bmcs.getFirst();
+        Optional<DeviceInterface> elsewhere = holders.getOrDefault(row.mac(), List.of()).stream()
+                .filter(i -> i.deviceId() != device.id()).findFirst();
+        if (elsewhere.isPresent()) {
+            return failed(row, "MAC " + row.mac() + " is already on " + elsewhere.get().deviceName() + "/"
+                    + elsewhere.get().name(), Optional.of(device.id()));
+        }
+        String where = " (manifest " + file + ", line " + row.line() + ") " + marker(hash, row.line());
+        if (bmc.mac().isEmpty()) {
+            journal.add(new NetBoxClient.NewJournalEntry(device.id(), JournalEntry.Kind.SUCCESS,
+                    "BMC MAC " + row.mac() + " set on " + bmc.name() + " from the vendor manifest" + where));
+            macWrites.put(bmc.id(), row.mac());
+            return new RowResult(row.line(), row.serial(), row.mac().value(), ManifestOutcome.SET, "set on " + bmc.name(),
+                    Optional.of(device.id()));
+        }
+        if (bmc.mac().get().equals(row.mac())) {
+            return new RowResult(row.line(), row.serial(), row.mac().value(), ManifestOutcome.ALREADY_SET, "",
+                    Optional.of(device.id()));
+        }
+        journal.add(new NetBoxClient.NewJournalEntry(device.id(), JournalEntry.Kind.WARNING,
+                "vendor manifest says BMC MAC " + row.mac() + " but " + bmc.name() + " has " + bmc.mac().get()
+                        + "; not changed" + where));
+        return new RowResult(row.line(), row.serial(), row.mac().value(), ManifestOutcome.CONFLICT_SKIPPED,
+                bmc.name() + " has " + bmc.mac().get(), Optional.of(device.id()));
+    }
+
+    private static RowResult failed(ManifestRow row, String reason, Optional<Long> device) {
+        return new RowResult(row.line(), row.serial(), row.mac().value(), ManifestOutcome.FAILED, reason, device);
+    }
+
+    private static void record(Map<ManifestOutcome, Long> counts, List<RowResult> notable, RowResult result) {
+        counts.merge(result.outcome(), 1L, Long::sum);
+        if (result.outcome() != ManifestOutcome.ALREADY_SET) {
+            notable.add(result);
+        }
+    }
+
+    static String marker(String hash, long line) {
+        return "[manifest " + hash + ":" + line + "]";
+    }
+
+    private static Optional<String> marker(String comments) {
+        int at = comments.lastIndexOf("[manifest ");
+        int end = at < 0 ? -1 : comments.indexOf(']', at);
+        return end < 0 ? Optional.empty() : Optional.of(comments.substring(at, end + 1));
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+}
