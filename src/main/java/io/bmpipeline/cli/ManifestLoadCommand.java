@@ -17,6 +17,7 @@ import picocli.CommandLine.Parameters;
  * Exit 0: every row fine; 1: some rows failed; 2: the file or the usage is wrong.
  */
 @Dependent
+@io.quarkus.arc.Unremovable
 @Command(name = "load", mixinStandardHelpOptions = true,
         description = "Load a server_serial,server_bmc_mac CSV into NetBox (spec: netbox_load_bmc_mac).")
 public class ManifestLoadCommand implements Callable<Integer> {
@@ -30,8 +31,12 @@ public class ManifestLoadCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Also write the JSON report to this file")
     Path json;
 
+    private final ManifestLoader loader;
+
     @Inject
-    ManifestLoader loader;
+    public ManifestLoadCommand(ManifestLoader loader) {
+        this.loader = loader;
+    }
 
     @Override
     public Integer call() throws Exception {
