@@ -115,5 +115,15 @@ public interface PipelineConfig {
         /** Regular expression found anywhere in an interface name marks it as the BMC interface. */
         @WithDefault("(?i)bmc|ilo|idrac")
         String interfacePattern();
+
+        /**
+         * OUI prefixes (e.g. 94:57:A5) of BMC NICs on this network. With this or vendor classes set, a
+         * lease NetBox does not know is reported as "seen, not expected" only if it looks like a BMC;
+         * others (host NICs sharing the segment) are counted and dropped. NetBox's knowledge wins over both.
+         */
+        Optional<java.util.List<String>> ouiPrefixes();
+
+        /** DHCP option 60 vendor classes of BMCs (e.g. iDRAC, CPQRIB3), matched as prefixes. */
+        Optional<java.util.List<String>> vendorClasses();
     }
 }

@@ -9,6 +9,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.util.List;
 
 /** The discovery route's beans, by the names the YAML routes use. */
 @ApplicationScoped
@@ -17,8 +18,9 @@ public class DiscoveryBeans {
     @Produces
     @Singleton
     @Named("discoveryDecider")
-    DiscoveryDecider decider(NetBoxClient netbox, BmcInterfacePattern pattern) {
-        return new DiscoveryDecider(netbox, pattern);
+    DiscoveryDecider decider(NetBoxClient netbox, BmcInterfacePattern pattern, PipelineConfig config) {
+        return new DiscoveryDecider(netbox, pattern, new BmcFilter(config.bmc().ouiPrefixes().orElse(List.of()),
+                config.bmc().vendorClasses().orElse(List.of())));
     }
 
     @Produces

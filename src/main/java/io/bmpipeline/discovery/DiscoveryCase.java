@@ -28,6 +28,16 @@ public sealed interface DiscoveryCase {
         }
     }
 
+    /** Unknown to NetBox and not like a BMC by OUI or vendor class: a host NIC on the segment; counted only. */
+    record NotABmc(BmcLease lease) implements DiscoveryCase {
+        public static final String BRANCH = "NOT_A_BMC";
+
+        @Override
+        public String branch() {
+            return BRANCH;
+        }
+    }
+
     /** A known BMC: the table's decision for its device, with the facts it was taken on. */
     record Decided(BmcLease lease, Device device, DeviceInterface bmc, Rule rule,
                    List<Long> otherDevicesWithMac, Optional<Long> otherHolderOfIp) implements DiscoveryCase {

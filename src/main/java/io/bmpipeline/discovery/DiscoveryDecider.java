@@ -19,9 +19,12 @@ public final class DiscoveryDecider {
     private final NetBoxClient netbox;
     private final BmcInterfacePattern bmcPattern;
 
-    public DiscoveryDecider(NetBoxClient netbox, BmcInterfacePattern bmcPattern) {
+    private final BmcFilter filter;
+
+    public DiscoveryDecider(NetBoxClient netbox, BmcInterfacePattern bmcPattern, BmcFilter filter) {
         this.netbox = netbox;
         this.bmcPattern = bmcPattern;
+        this.filter = filter;
     }
 
     public DiscoveryCase decide(BmcLease lease) {
@@ -31,7 +34,7 @@ public final class DiscoveryDecider {
                 .filter(i -> bmcPattern.matches(i.name()))
                 .toList();
         if (bmcs.isEmpty()) {
-            return new DiscoveryCase.SeenNotExpected(lease);
+            return filter.looksLikeBmc(lease) ? new DiscoveryCase.SeenNotExpected(lease) : new DiscoveryCase.NotABmc(lease);
         }
         List<Long> deviceIds = bmcs.stream().map(DeviceInterface::deviceId).distinct().sorted().toList();
         DeviceInterface bmc = bmcs.getFirst();
