@@ -15,7 +15,7 @@ command -v jq >/dev/null || apt-get install -y jq >/dev/null
 jar=target/quarkus-app/quarkus-run.jar
 [ -f "$jar" ] || ./mvnw -B -q package -DskipTests
 work=$(mktemp -d)
-tag=mb$rows
+tag=${TAG:-mb$rows}
 echo "seeding $rows devices (tag $tag)…"
 python3 bench/netbox_bench.py seed "$rows" "$tag" "$work/manifest.csv"
 python3 bench/netbox_bench.py clean "$tag"

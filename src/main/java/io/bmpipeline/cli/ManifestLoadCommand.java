@@ -44,7 +44,16 @@ public class ManifestLoadCommand implements Callable<Integer> {
             System.err.println("bm-pipeline: " + file + ": no such readable file");
             return 2;
         }
-        ManifestResult result = loader.load(file, dryRun);
+        // On a terminal, a running count on stderr; in a pipe or a log, nothing.
+        boolean terminal = System.console() != null;
+        ManifestResult result = loader.load(file, dryRun, rows -> {
+            if (terminal) {
+                System.err.print("\r  " + rows + " rows checked");
+            }
+        });
+        if (terminal) {
+            System.err.println();
+        }
         System.out.print(ManifestReport.text(result));
         if (json != null) {
             Files.writeString(json, ManifestReport.json(result));

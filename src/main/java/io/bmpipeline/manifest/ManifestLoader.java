@@ -52,6 +52,13 @@ public final class ManifestLoader {
     }
 
     public ManifestResult load(Path file, boolean dryRun) throws IOException {
+        return load(file, dryRun, rows -> { });
+    }
+
+    /** As {@link #load(Path, boolean)}, telling {@code progress} how many rows are done after each batch. */
+    public ManifestResult load(Path file, boolean dryRun, java.util.function.LongConsumer progressTotal) throws IOException {
+        java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
+        java.util.function.LongConsumer progress = batch -> progressTotal.accept(done.addAndGet(batch));
         String name = file.getFileName().toString();
         CrossRowCheck crossRows = new CrossRowCheck();
         List<RowError> rowErrors = Collections.synchronizedList(new ArrayList<>());
@@ -90,13 +97,13 @@ public final class ManifestLoader {
                 if (batch.size() == BATCH) {
                     List<ManifestRow> full = List.copyOf(batch);
                     batch.clear();
-                    pending.add(pool.submit(() -> loadBatch(full, hash, name, dryRun, counts, notable)));
+                    pending.add(pool.submit(() -> loadBatch(full, hash, name, dryRun, counts, notable, progress)));
                     drainIfFull(pending);
                 }
             });
             if (!batch.isEmpty()) {
                 List<ManifestRow> last = List.copyOf(batch);
-                pending.add(pool.submit(() -> loadBatch(last, hash, name, dryRun, counts, notable)));
+                pending.add(pool.submit(() -> loadBatch(last, hash, name, dryRun, counts, notable, progress)));
             }
             for (Future<?> f : pending) {
                 f.get();
@@ -143,7 +150,8 @@ public final class ManifestLoader {
     }
 
     private void loadBatch(List<ManifestRow> rows, String hash, String file, boolean dryRun,
-                           Map<ManifestOutcome, Long> counts, List<RowResult> notable) {
+                           Map<ManifestOutcome, Long> counts, List<RowResult> notable,
+                           java.util.function.LongConsumer progress) {
         Map<String, List<Device>> devicesBySerial = netbox.devicesBySerials(rows.stream().map(ManifestRow::serial).toList())
                 .stream().collect(Collectors.groupingBy(d -> d.serial().toUpperCase(Locale.ROOT)));
         Set<Long> deviceIds = devicesBySerial.values().stream().filter(l -> l.size() == 1)
@@ -172,6 +180,7 @@ public final class ManifestLoader {
         for (RowResult r : results) {
             record(counts, notable, r);
         }
+        progress.accept(rows.size());
     }
 
     private RowResult decide(ManifestRow row, Map<String, List<Device>> devicesBySerial,
