@@ -123,8 +123,9 @@ CONF
     >"$STATE/server.log" 2>&1
 }
 
+# --no-ping: like ISC's ping-check, dnsmasq otherwise probes each address and stalls ~3 s per DISCOVER.
 start_dnsmasq() {
-  in_ns "$SRV" dnsmasq --port=0 --interface=eth0 --bind-interfaces --dhcp-authoritative --user=root \
+  in_ns "$SRV" dnsmasq --port=0 --no-ping --interface=eth0 --bind-interfaces --dhcp-authoritative --user=root \
     --dhcp-range=10.66.0.100,10.66.0.199,255.255.255.0,10m \
     --dhcp-range=10.66.1.100,10.66.1.199,255.255.255.0,10m \
     --dhcp-leasefile="$STATE/dnsmasq.leases" --pid-file="$STATE/server.pid" \
@@ -216,7 +217,7 @@ cmd_rogue() {
   in_ns "$ROGUE" ip addr replace 10.66.0.250/24 dev eth0
   mirror_to_root "$ROGUE" eth0 "$RTAP"
   if ! { [ -s "$STATE/rogue.pid" ] && kill -0 "$(cat "$STATE/rogue.pid")" 2>/dev/null; }; then
-    in_ns "$ROGUE" dnsmasq --port=0 --interface=eth0 --bind-interfaces --user=root \
+    in_ns "$ROGUE" dnsmasq --port=0 --no-ping --interface=eth0 --bind-interfaces --user=root \
       --dhcp-range=10.66.0.210,10.66.0.249,255.255.255.0,10m \
       --dhcp-leasefile="$STATE/rogue.leases" --pid-file="$STATE/rogue.pid" \
       --log-facility="$STATE/rogue.log" --conf-file=/dev/null
@@ -224,22 +225,31 @@ cmd_rogue() {
   echo "$RTAP"
 }
 
-# one client: namespace per MAC, udhcpc (or dhclient) once, prints "MAC HOSTNAME IP"
-lease_one() {
-  local mac=$1 host=$2 vendor=$3 segment=$4 client=$5
-  local id; id=$(echo "$mac" | tr -d ':' | tr 'A-F' 'a-f')
-  local ns=${P}c-$id bridge=br0
+client_ns() { echo "${P}c-$(echo "$1" | tr -d ':' | tr 'A-F' 'a-f')"; }
+
+# A client's namespace and switch port. Sequential on purpose: concurrent `ip netns add` races
+# (a half-created namespace file gives "Peer netns reference is invalid").
+setup_client() {
+  local mac=$1 segment=$2
+  local ns; ns=$(client_ns "$mac")
+  local id=${ns#"${P}c-"} bridge=br0
   [ "$segment" = b ] && bridge=br1
   make_ns "$ns"
   plug "$ns" eth0 "c$id" "$bridge"
+  in_ns "$SW" ip link set "c$id" nomaster
+  in_ns "$SW" ip link set "c$id" master "$bridge"
   in_ns "$ns" ip link set eth0 down
   in_ns "$ns" ip link set eth0 address "$mac"
   in_ns "$ns" ip link set eth0 up
-  local out
+}
+
+# One DHCP exchange from the client's namespace; prints "MAC HOSTNAME IP" (or FAILED).
+run_client() {
+  local mac=$1 host=$2 vendor=$3 client=$4
+  local ns; ns=$(client_ns "$mac")
+  local id=${ns#"${P}c-"} out=""
   case "$client" in
     udhcpc)
-      printf '#!/bin/sh\n[ "$1" = bound ] && echo "$ip"\nexit 0\n' > "$STATE/udhcpc.script"
-      chmod +x "$STATE/udhcpc.script"
       out=$(in_ns "$ns" udhcpc -i eth0 -f -q -n -t 8 -T 1 -A 1 -x "hostname:$host" -V "$vendor" \
             -s "$STATE/udhcpc.script" 2>"$STATE/client-$id.log" | tail -1) || true
       ;;
@@ -248,9 +258,11 @@ lease_one() {
 send host-name "$host";
 send vendor-class-identifier "$vendor";
 CONF
+      rm -f "$STATE/dhclient-$id.leases"
       in_ns "$ns" timeout 20 dhclient -4 -1 -sf /bin/true -cf "$STATE/dhclient-$id.conf" \
         -lf "$STATE/dhclient-$id.leases" -pf "$STATE/dhclient-$id.pid" eth0 >"$STATE/client-$id.log" 2>&1 || true
       out=$(awk '/fixed-address/ {gsub(";","",$2); ip=$2} END {print ip}' "$STATE/dhclient-$id.leases" 2>/dev/null)
+      stop_pidfile "$STATE/dhclient-$id.pid"
       ;;
     *) die "unknown client $client (udhcpc or dhclient)" ;;
   esac
@@ -273,9 +285,12 @@ cmd_lease() {
   [ ${#pairs[@]} -gt 0 ] || die "lease: no MAC,HOSTNAME given"
   mkdir -p "$STATE"
   ns_exists "$SW" || die "lease: run 'netns.sh up' first"
-  local pids=() outs=() i=0 failed=0
+  printf '#!/bin/sh\n[ "$1" = bound ] && echo "$ip"\nexit 0\n' > "$STATE/udhcpc.script"
+  chmod +x "$STATE/udhcpc.script"
+  for pair in "${pairs[@]}"; do setup_client "${pair%%,*}" "$segment"; done
+  local pids=() i=0 failed=0
   for pair in "${pairs[@]}"; do
-    lease_one "${pair%%,*}" "${pair#*,}" "$vendor" "$segment" "$client" > "$STATE/lease-$i.out" &
+    run_client "${pair%%,*}" "${pair#*,}" "$vendor" "$client" > "$STATE/lease-$i.out" &
     pids+=($!); i=$((i + 1))
   done
   for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
