@@ -19,6 +19,8 @@
 #   netns.sh up [--server isc|dnsmasq|kea] [--relay]  switch + server (+ relay to segment b); restarts
 #                                                    the server if another kind was running; prints the tap
 #   netns.sh lease [--vendor V] [--segment a|b] [--client udhcpc|dhclient] MAC,HOSTNAME ...
+#                                                    (--vendor: option 60, default iDRAC; "" sends the
+#                                                    client's own default, e.g. "udhcp 1.35.0")
 #                                                    one client netns per MAC, leases in parallel,
 #                                                    prints "MAC HOSTNAME IP" per lease; exit 1 if any failed
 #   netns.sh rogue                                   a second server (dnsmasq, 10.66.0.210-249) on segment a,
@@ -250,13 +252,15 @@ run_client() {
   local id=${ns#"${P}c-"} out=""
   case "$client" in
     udhcpc)
-      out=$(in_ns "$ns" udhcpc -i eth0 -f -q -n -t 8 -T 1 -A 1 -x "hostname:$host" -V "$vendor" \
+      local vendor_args=()
+      [ -n "$vendor" ] && vendor_args=(-V "$vendor")
+      out=$(in_ns "$ns" udhcpc -i eth0 -f -q -n -t 8 -T 1 -A 1 -x "hostname:$host" "${vendor_args[@]}" \
             -s "$STATE/udhcpc.script" 2>"$STATE/client-$id.log" | tail -1) || true
       ;;
     dhclient)
       cat > "$STATE/dhclient-$id.conf" <<CONF
 send host-name "$host";
-send vendor-class-identifier "$vendor";
+${vendor:+send vendor-class-identifier \"$vendor\";}
 CONF
       rm -f "$STATE/dhclient-$id.leases"
       in_ns "$ns" timeout 20 dhclient -4 -1 -sf /bin/true -cf "$STATE/dhclient-$id.conf" \
