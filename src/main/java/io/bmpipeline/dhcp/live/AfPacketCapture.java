@@ -251,6 +251,11 @@ public final class AfPacketCapture implements FrameSource {
         }
         int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(0, timeout.toMillis()));
         try {
+            // Drain first, poll only when the queue is empty: in a burst that halves the syscalls per frame.
+            Optional<CapturedFrame> queued = receive(MSG_DONTWAIT);
+            if (queued.isPresent()) {
+                return queued;
+            }
             pollFd.set(ValueLayout.JAVA_SHORT, POLLFD_REVENTS, (short) 0);
             int ready = (int) POLL.invokeExact(callState, pollFd, 1L, millis);
             if (ready < 0) {
@@ -263,7 +268,7 @@ public final class AfPacketCapture implements FrameSource {
             if (ready == 0) {
                 return Optional.empty();
             }
-            return receive();
+            return receive(MSG_DONTWAIT);
         } catch (IOException e) {
             throw e;
         } catch (Throwable e) {
@@ -271,7 +276,8 @@ public final class AfPacketCapture implements FrameSource {
         }
     }
 
-    private Optional<CapturedFrame> receive() throws Throwable {
+    /** One frame if one is queued; empty on EAGAIN/EINTR. */
+    private Optional<CapturedFrame> receive(int flags) throws Throwable {
         msg.set(ValueLayout.ADDRESS, MSG_NAME, peer);
         msg.set(ValueLayout.JAVA_INT, MSG_NAMELEN, (int) SOCKADDR_LL.byteSize());
         msg.set(ValueLayout.ADDRESS, MSG_IOV, iov);
@@ -279,10 +285,10 @@ public final class AfPacketCapture implements FrameSource {
         msg.set(ValueLayout.ADDRESS, MSG_CONTROL, control);
         msg.set(ValueLayout.JAVA_LONG, MSG_CONTROLLEN, CONTROL_BUFFER_BYTES);
         msg.set(ValueLayout.JAVA_INT, MSG_FLAGS, 0);
-        long length = (long) RECVMSG.invokeExact(callState, fd, msg, MSG_TRUNC);
+        long length = (long) RECVMSG.invokeExact(callState, fd, msg, MSG_TRUNC | flags);
         if (length < 0) {
             int errno = errno(callState);
-            if (errno == EINTR || errno == 11 /* EAGAIN */) {
+            if (errno == EINTR || errno == EAGAIN) {
                 return Optional.empty();
             }
             throw new IOException("recvmsg on the capture of " + interfaceName + " gave " + describe(errno));

@@ -36,12 +36,14 @@ final class LinuxPacketSockets {
     static final int PACKET_AUXDATA = 8;
     static final int PACKET_OUTGOING = 4; // sll_pkttype of a frame this host sent
     static final int TP_STATUS_VLAN_VALID = 1 << 4;
-    static final int MSG_TRUNC = 0x20;
+    static final int MSG_TRUNC = 0x20;   // recvmsg returns the frame's real length even when cut
+    static final int MSG_DONTWAIT = 0x40;
     static final short POLLIN = 0x001;
     // <asm-generic/errno-base.h>
     static final int EPERM = 1;
     static final int EINTR = 4;
     static final int ENXIO = 6;
+    static final int EAGAIN = 11;
     static final int EACCES = 13;
     static final int ENODEV = 19;
 
@@ -155,6 +157,7 @@ final class LinuxPacketSockets {
             case ENXIO -> "ENXIO (no such device or address)";
             case EINTR -> "EINTR (interrupted)";
             case 9 -> "EBADF (bad file descriptor)";
+            case EAGAIN -> "EAGAIN (nothing queued)";
             case 12 -> "ENOMEM (out of memory)";
             case 22 -> "EINVAL (invalid argument)";
             case 97 -> "EAFNOSUPPORT (address family not supported)";
