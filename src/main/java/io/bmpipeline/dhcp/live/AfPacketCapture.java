@@ -68,6 +68,9 @@ public final class AfPacketCapture implements FrameSource {
     private final int fd;
     private final Arena arena;
     private final MemorySegment callState;
+    private final MemorySegment statsCallState;
+    /** Guards the statistics buffers and the socket's life, so a metrics read never waits for a poll. */
+    private final Object statsLock = new Object();
     private final MemorySegment frame;
     private final MemorySegment control;
     private final MemorySegment peer;
@@ -79,7 +82,7 @@ public final class AfPacketCapture implements FrameSource {
     private final int receiveBufferBytes;
     private long passedFilter;
     private long dropped;
-    private boolean closed;
+    private volatile boolean closed;
 
     private AfPacketCapture(String interfaceName, int interfaceIndex, int fd, Arena arena, int receiveBufferBytes) {
         this.interfaceName = interfaceName;
@@ -88,6 +91,7 @@ public final class AfPacketCapture implements FrameSource {
         this.arena = arena;
         this.receiveBufferBytes = receiveBufferBytes;
         this.callState = newCallState(arena);
+        this.statsCallState = newCallState(arena);
         this.frame = arena.allocate(FRAME_BUFFER_BYTES, 8);
         this.control = arena.allocate(CONTROL_BUFFER_BYTES, 8);
         this.peer = arena.allocate(SOCKADDR_LL);
@@ -329,33 +333,42 @@ public final class AfPacketCapture implements FrameSource {
         return statistics().dropped();
     }
 
-    /** Reads PACKET_STATISTICS (which resets the kernel's counters) and adds it to what earlier reads saw. */
-    public synchronized CaptureStatistics statistics() {
-        if (!closed) {
-            try {
-                statsLength.set(ValueLayout.JAVA_INT, 0, (int) STATS_SIZE);
-                int rc = (int) GETSOCKOPT.invokeExact(callState, fd, SOL_PACKET, PACKET_STATISTICS, stats, statsLength);
-                if (rc == 0) {
-                    passedFilter += Integer.toUnsignedLong(stats.get(ValueLayout.JAVA_INT, STATS_PACKETS));
-                    dropped += Integer.toUnsignedLong(stats.get(ValueLayout.JAVA_INT, STATS_DROPS));
+    /**
+     * Reads PACKET_STATISTICS (which resets the kernel's counters) and adds it to what earlier reads
+     * saw. Safe from any thread, and does not wait for a {@link #next} in progress.
+     */
+    public CaptureStatistics statistics() {
+        synchronized (statsLock) {
+            if (!closed) {
+                try {
+                    statsLength.set(ValueLayout.JAVA_INT, 0, (int) STATS_SIZE);
+                    int rc = (int) GETSOCKOPT.invokeExact(statsCallState, fd, SOL_PACKET, PACKET_STATISTICS,
+                            stats, statsLength);
+                    if (rc == 0) {
+                        passedFilter += Integer.toUnsignedLong(stats.get(ValueLayout.JAVA_INT, STATS_PACKETS));
+                        dropped += Integer.toUnsignedLong(stats.get(ValueLayout.JAVA_INT, STATS_DROPS));
+                    }
+                } catch (Throwable e) {
+                    throw new IllegalStateException("getsockopt(PACKET_STATISTICS) failed on " + interfaceName, e);
                 }
-            } catch (Throwable e) {
-                throw new IllegalStateException("getsockopt(PACKET_STATISTICS) failed on " + interfaceName, e);
             }
+            return new CaptureStatistics(passedFilter, dropped);
         }
-        return new CaptureStatistics(passedFilter, dropped);
     }
 
+    /** Closes the socket; waits for a {@link #next} in progress (at most its timeout). The counts stay readable. */
     @Override
     public void close() {
-        statistics(); // fold the kernel's last counts in, so they stay readable after close
         synchronized (this) {
-            if (closed) {
-                return;
+            synchronized (statsLock) {
+                if (closed) {
+                    return;
+                }
+                statistics(); // fold the kernel's last counts in before the socket goes
+                closed = true;
+                closeQuietly(fd);
+                arena.close();
             }
-            closed = true;
-            closeQuietly(fd);
-            arena.close();
         }
     }
 

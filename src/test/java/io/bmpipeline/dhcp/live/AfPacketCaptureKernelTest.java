@@ -75,6 +75,22 @@ class AfPacketCaptureKernelTest {
     }
 
     @Test
+    void theKernelFilterPassesOnlyDhcp(@TempDir Path dir) throws Exception {
+        byte[] dns = SyntheticAck.frame("d0:94:66:77:00:02", SERVER, 0, false);
+        dns[34] = 0; dns[35] = 53; dns[36] = 0; dns[37] = 53; // UDP 53 -> 53, same frame otherwise
+        byte[] ack = SyntheticAck.frame(CLIENT, SERVER, 0, false);
+        Path pcap = dir.resolve("dns-then-ack.pcap");
+        SyntheticAck.writePcap(pcap, List.of(dns, dns, ack));
+        try (AfPacketCapture capture = AfPacketCapture.open(ROOT_END)) {
+            sh("ip netns exec " + NS + " tcpreplay -q -i inj0 " + pcap);
+            // Frames come in order: had the filter let the DNS frames through, they would be first.
+            CapturedFrame first = AfPacketCaptureLiveTest.collect(capture, got -> !got.isEmpty()).getFirst();
+            assertEquals(CLIENT, DhcpFrameCheck.of(first.data()).orElseThrow().clientMac());
+            assertEquals(1, capture.statistics().passedFilter(), "only the ACK passed the socket filter");
+        }
+    }
+
+    @Test
     void anUnknownInterfaceIsNamed() {
         CaptureOpenException e = assertThrows(CaptureOpenException.class, () -> AfPacketCapture.open("bmt-nosuch0"));
         assertEquals(CaptureOpenException.Reason.NO_SUCH_INTERFACE, e.reason());
