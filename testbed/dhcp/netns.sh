@@ -325,5 +325,5 @@ case "${1:-}" in
   rogue-tap) echo "$RTAP" ;;
   server-mac) in_ns "$SRV" cat /sys/class/net/eth0/address ;;
   down) cmd_down ;;
-  *) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 64 ;;
+  *) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 64 ;;
 esac
