@@ -27,7 +27,7 @@
 #                                                    mirrored to ${P}rtap
 #   netns.sh tap | rogue-tap                         prints the root-side tap interface name
 #   netns.sh server-mac                              the server's eth0 MAC
-#   netns.sh down                                    removes every ${P}* namespace and root-side link
+#   netns.sh down                                    removes the namespaces and root-side links it made
 # Environment: BMT_PREFIX (default "bmt-") so parallel users do not collide; BMT_STATE (default
 # /run/${P}dhcp) for configs, leases, logs and pid files.
 set -euo pipefail
@@ -306,7 +306,7 @@ cmd_down() {
   for f in "$STATE"/*.pid "$STATE"/kea/*.pid; do
     [ -e "$f" ] && stop_pidfile "$f"
   done
-  for ns in $(ip netns list | awk '{print $1}' | grep "^${P}" || true); do
+  for ns in $(ip netns list | awk '{print $1}' | grep -E "^${P}(sw|srv|relay|rogue|c-[0-9a-f]{12})$" || true); do
     # Kill whatever still runs inside (clients that outlived their lease, servers without pid files).
     for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
     ip netns del "$ns"
