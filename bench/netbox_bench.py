@@ -6,7 +6,7 @@
                       PATCH interfaces' primary MAC, POST journal entries, 100 rows a request
   drop TAG            delete the TAG devices, device type, role, site
 """
-import json, os, sys, time, urllib.request
+import json, os, sys, time, urllib.error, urllib.request
 
 URL = os.environ["NETBOX_URL"].rstrip("/")
 TOKEN = os.environ["NETBOX_TOKEN_V1"]
@@ -17,9 +17,12 @@ def call(method, path, body=None):
     req = urllib.request.Request(URL + path, data=data, method=method,
                                  headers={"Authorization": "Token " + TOKEN, "Content-Type": "application/json",
                                           "Accept": "application/json"})
-    with urllib.request.urlopen(req, timeout=300) as resp:
-        raw = resp.read()
-        return json.loads(raw) if raw else None
+    try:
+        with urllib.request.urlopen(req, timeout=300) as resp:
+            raw = resp.read()
+            return json.loads(raw) if raw else None
+    except urllib.error.HTTPError as e:
+        raise SystemExit("%s %s -> HTTP %d: %s" % (method, path, e.code, e.read()[:500]))
 
 
 def get_all(path):
@@ -53,6 +56,11 @@ def seed(n, tag, csv):
         created = call("POST", "/api/dcim/devices/", [{"name": "b-" + s, "serial": s, "status": "offline", "site": site,
                                                        "device_type": dtype, "role": role} for s in part])
         call("POST", "/api/dcim/interfaces/", [{"device": d["id"], "name": "iLO", "type": "1000base-t"} for d in created])
+    # Devices left without their interface by an interrupted seed get it now.
+    have = {i["device"]["id"] for i in get_all("/api/dcim/interfaces/?site_id=%d&name=iLO&brief=1" % site)}
+    missing = [d["id"] for d in get_all("/api/dcim/devices/?site_id=%d&brief=1" % site) if d["id"] not in have]
+    for part in chunks(missing, 250):
+        call("POST", "/api/dcim/interfaces/", [{"device": d, "name": "iLO", "type": "1000base-t"} for d in part])
     with open(csv, "w") as f:
         f.write("server_serial,server_bmc_mac\n")
         for i, s in enumerate(serials):
