@@ -27,10 +27,10 @@ public final class DemoCapture {
         for (int i = 0; i < BMCS.length; i++) {
             frames.add(DhcpFrameBuilder.request().xid(0xDE0000 + i).chaddr(BMCS[i][0]).option(12, BMCS[i][1])
                     .option(60, BMCS[i][2]).bytes());
-            frames.add(DhcpFrameBuilder.ack().xid(0xDE0000 + i).chaddr(BMCS[i][0]).yiaddr(10, 66, 0, 101 + i).bytes());
+            frames.add(DhcpFrameBuilder.ack().xid(0xDE0000 + i).chaddr(BMCS[i][0]).yiaddr(10, 66, 10, 101 + i).bytes());
         }
-        frames.add(DhcpFrameBuilder.ack().xid(0xDE0100).chaddr("00:16:3E:00:00:77").yiaddr(10, 66, 0, 150).bytes());
-        frames.add(DhcpFrameBuilder.ack().xid(0xDE0101).chaddr("94:57:A5:DE:00:01").yiaddr(10, 66, 0, 199)
+        frames.add(DhcpFrameBuilder.ack().xid(0xDE0100).chaddr("00:16:3E:00:00:77").yiaddr(10, 66, 10, 150).bytes());
+        frames.add(DhcpFrameBuilder.ack().xid(0xDE0101).chaddr("94:57:A5:DE:00:01").yiaddr(10, 66, 10, 199)
                 .from("66:66:66:66:66:66", 10, 66, 0, 66).bytes());
         Path out = Path.of(args.length > 0 ? args[0] : "demo/leases.pcap");
         Files.createDirectories(out.toAbsolutePath().getParent());
