@@ -8,8 +8,10 @@ public record Ipv4Address(int bits) {
     public static final Ipv4Address ANY = new Ipv4Address(0);
 
     public static Ipv4Address ofBytes(byte[] data, int offset) {
-        return new Ipv4Address(((data[offset] & 0xff) << 24) | ((data[offset + 1] & 0xff) << 16)
-                | ((data[offset + 2] & 0xff) << 8) | (data[offset + 3] & 0xff));
+        int bits = ((data[offset] & 0xff) << 24) | ((data[offset + 1] & 0xff) << 16)
+                | ((data[offset + 2] & 0xff) << 8) | (data[offset + 3] & 0xff);
+        // Most BOOTP address fields are empty: one shared instance for them.
+        return bits == 0 ? ANY : new Ipv4Address(bits);
     }
 
     /** Dotted quad, each part 0–255; anything else is empty. */
