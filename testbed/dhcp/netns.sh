@@ -16,8 +16,14 @@
 # Mirrored frames arrive as received frames (pkttype HOST/BROADCAST/OTHERHOST, not OUTGOING).
 #
 # Usage (root):
-#   netns.sh up [--server isc|dnsmasq|kea] [--relay]  switch + server (+ relay to segment b); restarts
-#                                                    the server if another kind was running; prints the tap
+#   netns.sh up [--server isc|dnsmasq|kea] [--relay] [--burst]
+#                                                    switch + server (+ relay to segment b); restarts
+#                                                    the server if another kind was running; prints the tap.
+#                                                    --burst: segment a also gets 10.66.16.0/20 (pool
+#                                                    10.66.16.10-10.66.31.250, 3,800 addresses) for bursts
+#   netns.sh burst [--vendor V] [--window N] FILE    every MAC,HOSTNAME line of FILE leases at once from one
+#                                                    namespace (packet-level emulator, burst.py); prints
+#                                                    "MAC HOSTNAME IP ACK_EPOCH" per lease; exit 1 if one failed
 #   netns.sh lease [--vendor V] [--segment a|b] [--client udhcpc|dhclient] MAC,HOSTNAME ...
 #                                                    (--vendor: option 60, default iDRAC; "" sends the
 #                                                    client's own default, e.g. "udhcp 1.35.0")
@@ -42,6 +48,9 @@ TAP=${P}tap
 RTAP=${P}rtap
 SINK=${P}sink
 HERE=$(cd "$(dirname "$0")" && pwd)
+BURST=0
+BURST_RANGE=''
+BURSTNS=${P}burst
 
 die() { echo "netns.sh: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces)"
@@ -117,7 +126,13 @@ authoritative;
 ddns-update-style none;
 default-lease-time 600;
 max-lease-time 7200;
-subnet 10.66.0.0 netmask 255.255.255.0 { range 10.66.0.100 10.66.0.199; option routers 10.66.0.1; }
+$(if [ "$BURST" = 1 ]; then cat <<BIG
+shared-network segment-a {
+  subnet 10.66.0.0 netmask 255.255.255.0 { range 10.66.0.100 10.66.0.199; option routers 10.66.0.1; }
+  subnet 10.66.16.0 netmask 255.255.240.0 { range 10.66.16.10 10.66.31.250; option routers 10.66.16.1; }
+}
+BIG
+else echo 'subnet 10.66.0.0 netmask 255.255.255.0 { range 10.66.0.100 10.66.0.199; option routers 10.66.0.1; }'; fi)
 subnet 10.66.1.0 netmask 255.255.255.0 { range 10.66.1.100 10.66.1.199; option routers 10.66.1.1; }
 CONF
   : > "$STATE/dhcpd.leases"
@@ -130,6 +145,7 @@ start_dnsmasq() {
   in_ns "$SRV" dnsmasq --port=0 --no-ping --interface=eth0 --bind-interfaces --dhcp-authoritative --user=root \
     --dhcp-range=10.66.0.100,10.66.0.199,255.255.255.0,10m \
     --dhcp-range=10.66.1.100,10.66.1.199,255.255.255.0,10m \
+    ${BURST_RANGE:+"--dhcp-range=$BURST_RANGE"} \
     --dhcp-leasefile="$STATE/dnsmasq.leases" --pid-file="$STATE/server.pid" \
     --log-dhcp --log-facility="$STATE/server.log" --conf-file=/dev/null
 }
@@ -140,8 +156,11 @@ start_kea() {
     "interfaces-config": { "interfaces": [ "eth0" ], "dhcp-socket-type": "raw" },
     "lease-database": { "type": "memfile", "persist": false },
     "valid-lifetime": 600,
-    "subnet4": [
+    $(if [ "$BURST" = 1 ]; then echo '"shared-networks": [ { "name": "segment-a", "interface": "eth0", "subnet4": [
       { "id": 1, "subnet": "10.66.0.0/24", "pools": [ { "pool": "10.66.0.100 - 10.66.0.199" } ] },
+      { "id": 3, "subnet": "10.66.16.0/20", "pools": [ { "pool": "10.66.16.10 - 10.66.31.250" } ] } ] } ],'; fi)
+    "subnet4": [
+      $([ "$BURST" = 1 ] || echo '{ "id": 1, "subnet": "10.66.0.0/24", "pools": [ { "pool": "10.66.0.100 - 10.66.0.199" } ] },')
       { "id": 2, "subnet": "10.66.1.0/24", "pools": [ { "pool": "10.66.1.100 - 10.66.1.199" } ] }
     ],
     "loggers": [ { "name": "kea-dhcp4", "output_options": [ { "output": "$STATE/server.log" } ], "severity": "INFO" } ]
@@ -163,8 +182,16 @@ server_up() {
   make_ns "$SRV"
   plug "$SRV" eth0 srv0 br0
   in_ns "$SRV" ip addr replace 10.66.0.1/24 dev eth0
+  if [ "$BURST" = 1 ]; then
+    in_ns "$SRV" ip addr replace 10.66.16.1/20 dev eth0
+    BURST_RANGE=10.66.16.10,10.66.31.250,255.255.240.0,10m
+  else
+    in_ns "$SRV" ip addr del 10.66.16.1/20 dev eth0 2>/dev/null || true
+  fi
   mirror_to_root "$SRV" eth0 "$TAP"
-  if [ -s "$STATE/server.kind" ] && [ "$(cat "$STATE/server.kind")" = "$kind" ] \
+  local key=$kind
+  [ "$BURST" = 1 ] && key="$kind+burst"
+  if [ -s "$STATE/server.kind" ] && [ "$(cat "$STATE/server.kind")" = "$key" ] \
      && [ -s "$STATE/server.pid" ] && kill -0 "$(cat "$STATE/server.pid")" 2>/dev/null; then
     return 0
   fi
@@ -175,7 +202,7 @@ server_up() {
     kea) start_kea ;;
     *) die "unknown server '$kind' (isc, dnsmasq or kea)" ;;
   esac
-  echo "$kind" > "$STATE/server.kind"
+  echo "$key" > "$STATE/server.kind"
   sleep 0.3
   kill -0 "$(cat "$STATE/server.pid")" 2>/dev/null || die "$kind did not start: $(tail -5 "$STATE/server.log" 2>/dev/null)"
 }
@@ -200,6 +227,7 @@ cmd_up() {
     case "$1" in
       --server) kind=$2; shift 2 ;;
       --relay) relay=1; shift ;;
+      --burst) BURST=1; shift ;;
       *) die "up: unknown argument $1" ;;
     esac
   done
@@ -302,11 +330,29 @@ cmd_lease() {
   return $failed
 }
 
+# A power-on burst: every MAC,HOSTNAME line of FILE leases at once from one namespace, through
+# testbed/dhcp/burst.py (a packet-level client emulator). Prints "MAC HOSTNAME IP ACK_EPOCH".
+cmd_burst() {
+  local vendor=iDRAC window=128 file=""
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --vendor) vendor=$2; shift 2 ;;
+      --window) window=$2; shift 2 ;;
+      *) file=$1; shift ;;
+    esac
+  done
+  [ -r "$file" ] || die "burst: FILE of MAC,HOSTNAME lines required"
+  ns_exists "$SW" || die "burst: run 'netns.sh up --burst' first"
+  make_ns "$BURSTNS"
+  plug "$BURSTNS" eth0 burst0 br0
+  in_ns "$BURSTNS" python3 "$HERE/burst.py" eth0 "$file" --vendor "$vendor" --window "$window"
+}
+
 cmd_down() {
   for f in "$STATE"/*.pid "$STATE"/kea/*.pid; do
     [ -e "$f" ] && stop_pidfile "$f"
   done
-  for ns in $(ip netns list | awk '{print $1}' | grep -E "^${P}(sw|srv|relay|rogue|c-[0-9a-f]{12})$" || true); do
+  for ns in $(ip netns list | awk '{print $1}' | grep -E "^${P}(sw|srv|relay|rogue|burst|c-[0-9a-f]{12})$" || true); do
     # Kill whatever still runs inside (clients that outlived their lease, servers without pid files).
     for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
     ip netns del "$ns"
@@ -321,6 +367,7 @@ case "${1:-}" in
   up) shift; cmd_up "$@" ;;
   lease) shift; cmd_lease "$@" ;;
   rogue) shift; cmd_rogue ;;
+  burst) shift; cmd_burst "$@" ;;
   tap) echo "$TAP" ;;
   rogue-tap) echo "$RTAP" ;;
   server-mac) in_ns "$SRV" cat /sys/class/net/eth0/address ;;
