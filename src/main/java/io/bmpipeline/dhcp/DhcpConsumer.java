@@ -14,7 +14,8 @@ import org.jboss.logging.Logger;
  * Owns the capture thread: frames from the source through the {@link LeaseTap}, each lease (and
  * each spoofed ACK) into the route as one exchange, processed before the next frame is read — so
  * a lease is on the durable bus before the tap moves on. A bad frame is counted and dropped; a
- * failing exchange is logged; nothing ends the loop but stopping the route (or the end of a replay).
+ * failing exchange is logged; a live capture that fails (the interface went down or away) is
+ * reopened with backoff; nothing ends the loop but stopping the route (or the end of a replay).
  */
 final class DhcpConsumer extends DefaultConsumer {
 
@@ -22,6 +23,8 @@ final class DhcpConsumer extends DefaultConsumer {
     static final String OUTCOME = "bmTapOutcome";
 
     private static final Logger LOG = Logger.getLogger(DhcpConsumer.class);
+    private static final Duration FIRST_REOPEN_DELAY = Duration.ofSeconds(1);
+    private static final Duration MAX_REOPEN_DELAY = Duration.ofSeconds(30);
 
     private final DhcpEndpoint endpoint;
     private final LeaseTap tap;
@@ -62,23 +65,69 @@ final class DhcpConsumer extends DefaultConsumer {
         super.doStop();
     }
 
-    private void loop(FrameSource source) {
-        try (source) {
-            while (running) {
-                Optional<CapturedFrame> frame;
-                try {
-                    frame = source.next(Duration.ofMillis(200));
-                } catch (EOFException end) {
-                    LOG.infof("dhcp:%s replay finished: %d lease(s), %d spoofed ACK(s)", endpoint.getInterfaceName(),
-                            tap.leases(), tap.spoofed());
+    private void loop(FrameSource first) {
+        FrameSource source = first;
+        Duration backoff = FIRST_REOPEN_DELAY;
+        while (running) {
+            try (FrameSource open = source) {
+                read(open);
+                return; // stopped, or the replay ended
+            } catch (IOException | RuntimeException e) {
+                if (endpoint.replayPath().isPresent()) {
+                    LOG.errorf(e, "dhcp:%s replay stopped: %s", endpoint.getInterfaceName(), e.getMessage());
                     return;
                 }
-                if (frame.isPresent()) {
-                    handle(frame.get());
+                // The message names the call and errno (ENETDOWN, ENODEV …); a stack adds nothing for I/O.
+                LOG.errorf(e instanceof IOException ? null : e, "dhcp:%s capture failed (%s); reopening in %s",
+                        endpoint.getInterfaceName(), e.getMessage(), backoff);
+            }
+            // A live interface that went away (driver reset, bond change) comes back: keep trying,
+            // with backoff, until it does or the route stops. Frames in between are not seen.
+            source = null;
+            while (running && source == null) {
+                sleep(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(MAX_REOPEN_DELAY) > 0 ? MAX_REOPEN_DELAY : backoff.multipliedBy(2);
+                try {
+                    source = openSource();
+                    LOG.infof("dhcp:%s capture reopened", endpoint.getInterfaceName());
+                    backoff = FIRST_REOPEN_DELAY;
+                } catch (IOException | RuntimeException e) {
+                    LOG.warnf("dhcp:%s capture cannot reopen yet (%s); next try in %s", endpoint.getInterfaceName(),
+                            e.getMessage(), backoff);
                 }
             }
-        } catch (IOException | RuntimeException e) {
-            LOG.errorf(e, "dhcp:%s capture stopped: %s", endpoint.getInterfaceName(), e.getMessage());
+        }
+        if (source != null) { // opened, never read: the route stopped meanwhile
+            try {
+                source.close();
+            } catch (IOException ignored) {
+                // closing a capture we no longer read
+            }
+        }
+    }
+
+    private void read(FrameSource source) throws IOException {
+        while (running) {
+            Optional<CapturedFrame> frame;
+            try {
+                frame = source.next(Duration.ofMillis(200));
+            } catch (EOFException end) {
+                LOG.infof("dhcp:%s replay finished: %d lease(s), %d spoofed ACK(s)", endpoint.getInterfaceName(),
+                        tap.leases(), tap.spoofed());
+                return;
+            }
+            if (frame.isPresent()) {
+                handle(frame.get());
+            }
+        }
+    }
+
+    private void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
         }
     }
 
