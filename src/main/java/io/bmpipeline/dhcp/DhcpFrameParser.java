@@ -31,6 +31,8 @@ public final class DhcpFrameParser {
     private static final int MAGIC_COOKIE = 0x63825363;
     private static final int BOOTP_FIXED = 236;
     private static final int OPTION_OVERLOAD = 52;
+    private static final HexFormat COLON_HEX = HexFormat.ofDelimiter(":");
+    private static final HexFormat HEX = HexFormat.of();
 
     /** Per option code: -1 when absent this frame, else the (summed) length. */
     private final int[] length = new int[256];
@@ -172,7 +174,7 @@ public final class DhcpFrameParser {
                 length[51] == 4 ? OptionalLong.of(u32(51)) : OptionalLong.empty(),
                 maskBits(),
                 textOption(12), textOption(60),
-                length[61] > 0 ? Optional.of(HexFormat.ofDelimiter(":").formatHex(bytes(61))) : Optional.empty(),
+                length[61] > 0 ? Optional.of(COLON_HEX.formatHex(bytes(61))) : Optional.empty(),
                 relayAgent(),
                 MacAddress.ofBytes(d, 6), Ipv4Address.ofBytes(d, srcIp), Ipv4Address.ofBytes(d, dstIp), sport, dport,
                 vlan, frame.interfaceName(), frame.capturedAt()));
@@ -271,7 +273,7 @@ public final class DhcpFrameParser {
             }
             byte[] value = Arrays.copyOfRange(info, p + 2, p + 2 + len);
             subOptions.put(sub, isPrintable(value) ? new String(value, StandardCharsets.US_ASCII)
-                    : HexFormat.of().formatHex(value));
+                    : HEX.formatHex(value));
             p += 2 + len;
         }
         return Map.copyOf(subOptions);

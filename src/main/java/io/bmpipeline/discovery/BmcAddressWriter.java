@@ -44,6 +44,16 @@ public final class BmcAddressWriter {
      * @param leaseMaskBits  the lease's subnet mask (option 1) as a prefix length, when the lease had one
      */
     public Outcome record(Device device, DeviceInterface bmc, String host, OptionalInt leaseMaskBits) {
+        return record(device, bmc, host, leaseMaskBits, Optional.empty());
+    }
+
+    /**
+     * As {@link #record(Device, DeviceInterface, String, OptionalInt)}, and the device's status
+     * becomes {@code newStatus} in the same PATCH as its {@code oob_ip} (one write, both or neither).
+     * When the address is recorded but the status would not change, nothing is patched for it.
+     */
+    public Outcome record(Device device, DeviceInterface bmc, String host, OptionalInt leaseMaskBits,
+            Optional<String> newStatus) {
         List<IpAddress> existing = netbox.ipAddresses(host);
         IpAddress ip = null;
         boolean created = false;
@@ -70,8 +80,9 @@ public final class BmcAddressWriter {
         }
         long ipId = ip.id();
         boolean oobChanged = device.oobIpId().filter(id -> id == ipId).isEmpty();
-        if (oobChanged) {
-            netbox.setOobIp(device.id(), ipId);
+        Optional<String> statusChange = newStatus.filter(s -> !s.equals(device.status()));
+        if (oobChanged || statusChange.isPresent()) {
+            netbox.setOobIpAndStatus(device.id(), ipId, statusChange);
         }
         List<String> replaced = removeEarlierLeases(bmc, ip);
         return new Outcome.Recorded(ip, created, reassigned, oobChanged, replaced);

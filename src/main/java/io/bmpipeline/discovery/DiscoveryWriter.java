@@ -43,10 +43,13 @@ public final class DiscoveryWriter {
         String to = promote.to().netboxValue();
         String change = c.device().status() + " → " + to;
         journalOnce(c, JournalEntry.Kind.SUCCESS, change + ", BMC IP " + c.lease().ip());
+        // The status goes in the same PATCH as oob_ip: one write, and never one without the other.
+        // c.device() was read for this decision; a replay re-reads it and finds the status done.
+        boolean statusWritten = false;
         if (promote.bmcIp() != Decision.IpWrite.KEEP) {
-            recordAddress(c);
+            statusWritten = recordAddress(c, Optional.of(to));
         }
-        if (!netbox.device(c.device().id()).map(d -> d.status().equals(to)).orElse(false)) {
+        if (!statusWritten && !c.device().status().equals(to)) {
             netbox.setStatus(c.device().id(), to);
         }
         return announce(c, Optional.of(to));
@@ -131,12 +134,19 @@ public final class DiscoveryWriter {
     }
 
     private void recordAddress(DiscoveryCase.Decided c) {
-        var outcome = addresses.record(c.device(), c.bmc(), c.lease().ip(), c.lease().maskBits());
+        recordAddress(c, Optional.empty());
+    }
+
+    /** Records the lease's address (and the new status with oob_ip); true when the status was written. */
+    private boolean recordAddress(DiscoveryCase.Decided c, Optional<String> newStatus) {
+        var outcome = addresses.record(c.device(), c.bmc(), c.lease().ip(), c.lease().maskBits(), newStatus);
         if (outcome instanceof BmcAddressWriter.Outcome.HeldByOtherDevice held) {
             // The decider checked this a moment ago; NetBox changed in between. Say so, write nothing more.
             journalOnce(c, JournalEntry.Kind.DANGER, "leased IP " + c.lease().ip()
                     + " was taken by device " + held.otherDeviceId() + " while this lease was applied; not recorded");
+            return false;
         }
+        return newStatus.isPresent();
     }
 
     private boolean admitted(DiscoveryCase.Decided c) {

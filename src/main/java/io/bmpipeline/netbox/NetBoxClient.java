@@ -141,6 +141,16 @@ public final class NetBoxClient {
         return updated;
     }
 
+    /**
+     * One PATCH for what changes together: the out-of-band IP (an address already assigned to one
+     * of the device's interfaces) and, when given, the status. NetBox applies both or neither.
+     */
+    public Device setOobIpAndStatus(long deviceId, long ipAddressId, Optional<String> status) {
+        ObjectNode body = object().put("oob_ip", ipAddressId);
+        status.ifPresent(s -> body.put("status", s));
+        return Device.from(http.patch("api/dcim/devices/" + deviceId + "/", body));
+    }
+
     /** Points the device's out-of-band IP at an address already assigned to one of its interfaces. */
     public Device setOobIp(long deviceId, long ipAddressId) {
         ObjectNode body = object().put("oob_ip", ipAddressId);
