@@ -7,22 +7,22 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
  * An operator's command ({@code manifest load}, {@code manifest reconcile}) runs in the same binary as the
- * service, usually on the same host while the service runs: if it listened on the service's HTTP and
- * management ports it would fail to start ("address already in use"). For such a command this source turns
- * both listeners off. It must decide before the HTTP server starts, so before CDI exists: it reads the
- * command from the JVM's own command line, and only when the JVM runs the packaged application
- * ({@code quarkus-run.jar}); under a test runner it says nothing.
+ * service, usually on the same host while the service runs: if it listened on the service's HTTP and management
+ * ports it would fail to start ("address already in use"). For such a command this source turns both listeners
+ * off. It must decide before the HTTP server starts, so before CDI exists: it reads the command from the JVM's own
+ * command line, and only when the JVM runs the packaged application ({@code quarkus-run.jar}); under a test runner
+ * it says nothing.
  */
-public final class CommandPortsConfigSource implements ConfigSource {
+public final class OperatorCommandConfigSource implements ConfigSource {
 
-    static final Map<String, String> NOT_LISTENING = Map.of(
+    static final Map<String, String> OPERATOR_COMMAND = Map.of(
             "quarkus.http.host-enabled", "false",
             "quarkus.management.host-enabled", "false");
 
     private final Map<String, String> properties;
 
-    public CommandPortsConfigSource() {
-        this.properties = isOperatorCommand(System.getProperty("sun.java.command", "")) ? NOT_LISTENING : Map.of();
+    public OperatorCommandConfigSource() {
+        this.properties = isOperatorCommand(System.getProperty("sun.java.command", "")) ? OPERATOR_COMMAND : Map.of();
     }
 
     /** {@code javaCommand} is the JVM's {@code sun.java.command}: the main class or jar, then the arguments. */
