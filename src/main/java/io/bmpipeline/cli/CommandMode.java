@@ -19,6 +19,11 @@ public class CommandMode {
     String[] args;
 
     public boolean serving() {
+        return serving(args);
+    }
+
+    /** No arguments, {@code serve}, or only options: the service. Anything else is an operator's command. */
+    static boolean serving(String[] args) {
         return args == null || args.length == 0 || "serve".equals(args[0]) || args[0].startsWith("-");
     }
 

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code bm-pipeline manifest …}: the vendor manifest tools. */
 @Dependent
 @io.quarkus.arc.Unremovable
-@Command(name = "manifest", description = "Load vendor BMC MAC manifests into NetBox.",
-        subcommands = {ManifestLoadCommand.class}, mixinStandardHelpOptions = true)
+@Command(name = "manifest",
+        description = "Load vendor BMC MAC manifests into NetBox, and reconcile them with the BMCs DHCP saw.",
+        subcommands = {ManifestLoadCommand.class, ManifestReconcileCommand.class}, mixinStandardHelpOptions = true)
 public class ManifestCommand {
 }

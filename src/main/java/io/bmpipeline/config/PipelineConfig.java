@@ -26,6 +26,15 @@ public interface PipelineConfig {
 
     Manifest manifest();
 
+    Reconcile reconcile();
+
+    /** {@code manifest reconcile}: where the running service answers for its event log. */
+    interface Reconcile {
+        /** The service's management interface, as seen from where the command runs. */
+        @WithDefault("http://127.0.0.1:9000/")
+        URI serviceUrl();
+    }
+
     /** Vendor manifests: the watched folder and how hard to push NetBox. */
     interface Manifest {
         /** Batches of 100 rows in flight at once. */

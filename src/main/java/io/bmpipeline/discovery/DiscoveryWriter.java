@@ -95,7 +95,7 @@ public final class DiscoveryWriter {
     public List<Publication> seenNotExpected(DiscoveryCase.SeenNotExpected c) {
         BmcLease lease = c.lease();
         ObjectNode data = JSON.createObjectNode().put("mac", lease.mac().value()).put("ip", lease.ip())
-                .put("observedBy", lease.observedBy());
+                .put("observedBy", lease.observedBy()).put("seenAt", lease.seenAt().toString());
         lease.hostname().ifPresent(h -> data.put("hostname", h));
         lease.vendorClass().ifPresent(v -> data.put("vendorClass", v));
         return List.of(new Publication(Topics.DEVICE_STATE, EventEnvelope.of(

@@ -1,5 +1,7 @@
 package io.bmpipeline.events;
 
+import java.util.function.Consumer;
+
 /**
  * The pipeline's event bus: what routes publish to and consume from. The default implementation,
  * {@link H2EventBus}, is in-process and durable on local disk; a Kafka implementation takes its place by
@@ -36,6 +38,15 @@ public interface EventBus extends AutoCloseable {
      * event the topic holds (the log is replayable); an existing group resumes where it was.
      */
     Subscription subscribe(String topic, String group, RetryPolicy retry);
+
+    /**
+     * Hands {@code reader} every event of type {@code type} stored on {@code topic}, oldest first: the log as a
+     * report sees it (reconciliation, audit), apart from any consumer group. Reading never holds back publishing or
+     * delivery; an event published while reading may or may not be seen.
+     *
+     * @throws EventBusException when the store cannot be read
+     */
+    void replay(String topic, String type, Consumer<LoggedEvent> reader);
 
     /** Stops the bus; deliveries not acknowledged by then are delivered again after the next start. */
     @Override

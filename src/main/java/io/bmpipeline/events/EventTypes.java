@@ -8,7 +8,10 @@ public final class EventTypes {
 
     /** A BMC DHCP lease seen on the wire ({@link Topics#DHCP_EVENTS}). */
     public static final String DHCP_LEASE_OBSERVED = "bm.dhcp.lease.observed";
-    /** A lease of a BMC-looking MAC that no NetBox device has: seen, not expected ({@link Topics#DHCP_EVENTS}). */
+    /**
+     * A lease of a BMC-looking MAC that no NetBox device has: seen, not expected. Discovery publishes it on
+     * {@link Topics#DEVICE_STATE} (its own input topic would hand it back to itself); reconciliation reads it there.
+     */
     public static final String DHCP_LEASE_UNEXPECTED = "bm.dhcp.lease.unexpected";
     /** A device moved forward on its lifecycle ({@link Topics#DEVICE_STATE}). */
     public static final String DEVICE_STATE_CHANGED = "bm.device.state.changed";

@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,7 +19,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import org.h2.api.ErrorCode;
 
 /**
  * The embedded, durable bus (DESIGN §1): an H2 database in a local file (MVStore) used as an outbox. Every event is a
@@ -29,8 +32,10 @@ import java.util.regex.Pattern;
  *
  * <p>One JDBC connection, used under one lock: the bus is the only user of its file (H2 locks it against other
  * processes), its statements are short, and one writer keeps publish order and the in-flight bookkeeping trivially
- * consistent. {@code WRITE_DELAY=0} makes every commit reach the file before the call returns, so an event survives
- * the process being killed right after {@link #publish} returned.
+ * consistent. Reports read the log ({@link #replay}) on a second connection of their own, outside the lock; an
+ * operator's command reads a stopped service's store read-only ({@link #replayStopped}). {@code WRITE_DELAY=0}
+ * makes every commit reach the file before the call returns, so an event survives the process being killed right
+ * after {@link #publish} returned.
  *
  * <p>Native image: Quarkus does not support H2's embedded engine in a native executable; this bus is for JVM mode,
  * and the Kafka implementation of {@link EventBus} is the native and scale-out path.
@@ -42,16 +47,20 @@ public final class H2EventBus implements EventBus {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,255}");
     private static final int SCHEMA_VERSION = 1;
+    /** Rows per page when replaying a topic: bounds memory however long the log is. */
+    private static final int REPLAY_PAGE = 1000;
 
     private final Path path;
+    private final String url;
     private final Clock clock;
     private final Connection connection;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, H2Subscription> subscriptions = new HashMap<>();
     private boolean closed;
 
-    private H2EventBus(Path path, Clock clock, Connection connection) {
+    private H2EventBus(Path path, String url, Clock clock, Connection connection) {
         this.path = path;
+        this.url = url;
         this.clock = clock;
         this.connection = connection;
     }
@@ -77,23 +86,82 @@ public final class H2EventBus implements EventBus {
         String url = "jdbc:h2:file:" + absolute + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
         Connection connection;
         try {
-            Properties credentials = new Properties();
-            credentials.setProperty("user", "sa");
-            credentials.setProperty("password", "");
-            connection = new org.h2.Driver().connect(url, credentials);
+            connection = new org.h2.Driver().connect(url, credentials());
             connection.setAutoCommit(false);
         } catch (SQLException e) {
-            String why = e.getErrorCode() == org.h2.api.ErrorCode.DATABASE_ALREADY_OPEN_1
+            String why = e.getErrorCode() == ErrorCode.DATABASE_ALREADY_OPEN_1
                     ? "in use by another process" : e.getMessage();
             throw new EventBusException("event bus store " + absolute + ".mv.db cannot be opened: " + why, e);
         }
-        H2EventBus bus = new H2EventBus(absolute, clock, connection);
+        H2EventBus bus = new H2EventBus(absolute, url, clock, connection);
         bus.createSchema();
         return bus;
     }
 
     public static H2EventBus open(Path path) {
         return open(path, Clock.systemUTC());
+    }
+
+    /**
+     * As {@link #open(Path)}, waiting up to {@code whileInUse} for the store to be free: an operator's report
+     * ({@link #replayStopped}) holds it for a moment, and the service starting in that moment must not fail.
+     */
+    public static H2EventBus open(Path path, Duration whileInUse) {
+        long deadline = System.nanoTime() + whileInUse.toNanos();
+        while (true) {
+            try {
+                return open(path, Clock.systemUTC());
+            } catch (EventBusException e) {
+                if (!(e.getCause() instanceof SQLException sql) || sql.getErrorCode() != ErrorCode.DATABASE_ALREADY_OPEN_1
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EventBusException("interrupted while waiting for the event bus store " + path + " to be free", e);
+            }
+        }
+    }
+
+    /**
+     * Reads the log of a bus whose service is stopped, without changing it: H2 opens the file read-only, which
+     * another reader may share but a running service may not. The store is held only while reading; a service
+     * starting meanwhile waits for it ({@link #open(Path, Duration)}).
+     *
+     * @throws EventBusException naming the store when there is none at {@code path}, or when it is in use (the
+     *                           service runs: ask it instead)
+     */
+    public static void replayStopped(Path path, String topic, String type, Consumer<LoggedEvent> reader) {
+        Path absolute = path.toAbsolutePath().normalize();
+        String url = "jdbc:h2:file:" + absolute + ";ACCESS_MODE_DATA=r;IFEXISTS=TRUE";
+        try (Connection connection = new org.h2.Driver().connect(url, credentials())) {
+            try (Statement s = connection.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT val FROM bus_meta WHERE name = 'schema'")) {
+                if (!rs.next() || !String.valueOf(SCHEMA_VERSION).equals(rs.getString(1))) {
+                    throw new EventBusException("event bus store " + absolute + ".mv.db is not schema " + SCHEMA_VERSION);
+                }
+            }
+            replay(connection, absolute, topic, type, reader);
+        } catch (SQLException e) {
+            String why = switch (e.getErrorCode()) {
+                case ErrorCode.DATABASE_ALREADY_OPEN_1 -> "in use by another process (the service is running)";
+                case ErrorCode.DATABASE_NOT_FOUND_WITH_IF_EXISTS_1, ErrorCode.DATABASE_NOT_FOUND_1 -> "no such store";
+                case ErrorCode.TABLE_OR_VIEW_NOT_FOUND_1, ErrorCode.TABLE_OR_VIEW_NOT_FOUND_DATABASE_EMPTY_1 ->
+                        "not an event bus store";
+                default -> e.getMessage();
+            };
+            throw new EventBusException("event bus store " + absolute + ".mv.db cannot be read: " + why, e);
+        }
+    }
+
+    private static Properties credentials() {
+        Properties credentials = new Properties();
+        credentials.setProperty("user", "sa");
+        credentials.setProperty("password", "");
+        return credentials;
     }
 
     /** Where the store lives, without H2's {@code .mv.db} suffix. */
@@ -248,6 +316,63 @@ public final class H2EventBus implements EventBus {
                     + e.getMessage(), e);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * On a connection of its own: H2 gives it a consistent snapshot (MVCC) and the bus's lock is never taken, so a
+     * long report does not stall the tap or the consumers.
+     */
+    @Override
+    public void replay(String topic, String type, Consumer<LoggedEvent> reader) {
+        requireName(topic, "topic");
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(reader, "reader");
+        lock.lock();
+        try {
+            requireOpen();
+        } finally {
+            lock.unlock();
+        }
+        try (Connection own = new org.h2.Driver().connect(url, credentials())) {
+            replay(own, path, topic, type, reader);
+        } catch (SQLException e) {
+            throw new EventBusException("cannot read " + topic + " from " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Pages through the topic by sequence; the type is matched as text first, then exactly on the parsed envelope. */
+    private static void replay(Connection connection, Path path, String topic, String type, Consumer<LoggedEvent> reader)
+            throws SQLException {
+        String like = "%\"type\":\"" + type.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "\"%";
+        long after = 0;
+        try (PreparedStatement page = connection.prepareStatement(
+                "SELECT seq, published_at, envelope FROM bus_event WHERE topic = ? AND seq > ? AND envelope LIKE ? "
+                        + "ORDER BY seq LIMIT " + REPLAY_PAGE)) {
+            while (true) {
+                page.setString(1, topic);
+                page.setLong(2, after);
+                page.setString(3, like);
+                int rows = 0;
+                try (ResultSet rs = page.executeQuery()) {
+                    while (rs.next()) {
+                        rows++;
+                        after = rs.getLong(1);
+                        EventEnvelope envelope;
+                        try {
+                            envelope = EventEnvelope.parse(rs.getString(3));
+                        } catch (InvalidEnvelopeException e) {
+                            continue; // Stored by publish, so valid; a row that is not can only be skipped.
+                        }
+                        if (envelope.type().equals(type)) {
+                            reader.accept(new LoggedEvent(topic, after, Instant.ofEpochMilli(rs.getLong(2)), envelope));
+                        }
+                    }
+                }
+                if (rows < REPLAY_PAGE) {
+                    return;
+                }
+            }
         }
     }
 

@@ -3,9 +3,12 @@ package io.bmpipeline.netbox;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Optional;
 
-/** The slice of a NetBox device the pipeline reads. {@code serial} is empty when NetBox has none. */
+/**
+ * The slice of a NetBox device the pipeline reads. {@code serial} is empty when NetBox has none; {@code site} is the
+ * site's slug.
+ */
 public record Device(long id, Optional<String> name, String serial, String status,
-                     Optional<Long> oobIpId, Optional<String> oobIpAddress) {
+                     Optional<Long> oobIpId, Optional<String> oobIpAddress, Optional<String> site) {
 
     static Device from(JsonNode json) {
         JsonNode oob = json.path("oob_ip");
@@ -15,7 +18,8 @@ public record Device(long id, Optional<String> name, String serial, String statu
                 json.path("serial").asText(""),
                 Json.choiceValue(json.path("status")),
                 oob.isObject() ? Optional.of(oob.path("id").asLong()) : Optional.empty(),
-                oob.isObject() ? Json.optionalText(oob.path("address")) : Optional.empty());
+                oob.isObject() ? Json.optionalText(oob.path("address")) : Optional.empty(),
+                Json.optionalText(json.path("site").path("slug")));
     }
 
     /** How the device is named in messages: its name, else its serial, else its id. */

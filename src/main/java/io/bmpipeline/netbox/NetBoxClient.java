@@ -123,6 +123,15 @@ public final class NetBoxClient {
         return found;
     }
 
+    /**
+     * Every device at these sites (slugs), or of the whole NetBox when none are given, page by page. An unknown
+     * slug is refused by NetBox ({@link NetBoxException.Rejected}) rather than matching nothing.
+     */
+    public List<Device> devicesAtSites(Collection<String> siteSlugs) {
+        NetBoxQuery query = siteSlugs.isEmpty() ? NetBoxQuery.empty() : NetBoxQuery.of("site", List.copyOf(siteSlugs));
+        return list("api/dcim/devices/", query, Device::from);
+    }
+
     public List<Device> devicesByMac(MacAddress mac) {
         return list("api/dcim/devices/", NetBoxQuery.of("mac_address", mac.value()), Device::from);
     }

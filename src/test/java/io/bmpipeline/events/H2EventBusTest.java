@@ -442,4 +442,103 @@ class H2EventBusTest {
         }
         assertEquals(keys * ((perKey + 4) / 5), failedOnce.size());
     }
+
+    // ---- reading the log -------------------------------------------------------------------------------------------
+
+    private static EventEnvelope typed(String id, String type) {
+        return EventEnvelope.of(id, "/bm-pipeline/test", type, "K", T0, JsonNodeFactory.instance.objectNode().put("id", id));
+    }
+
+    @Test
+    void replayHandsOverOnlyTheTypeAskedForInPublishOrderAcrossPages() {
+        H2EventBus bus = open();
+        List<String> wanted = new ArrayList<>();
+        for (int i = 0; i < 2500; i++) {
+            String id = "e" + i;
+            boolean unexpected = i % 2 == 0;
+            bus.publish(TOPIC, typed(id, unexpected ? EventTypes.DHCP_LEASE_UNEXPECTED : EventTypes.DHCP_LEASE_OBSERVED));
+            if (unexpected) {
+                wanted.add(id);
+            }
+        }
+        // Another topic, and a type that only contains the one asked for, are not handed over.
+        bus.publish(Topics.DEVICE_STATE, typed("other-topic", EventTypes.DHCP_LEASE_UNEXPECTED));
+        bus.publish(TOPIC, typed("longer-type", EventTypes.DHCP_LEASE_UNEXPECTED + ".more"));
+
+        List<String> seen = new ArrayList<>();
+        List<Long> sequences = new ArrayList<>();
+        bus.replay(TOPIC, EventTypes.DHCP_LEASE_UNEXPECTED, e -> {
+            seen.add(e.envelope().id());
+            sequences.add(e.sequence());
+        });
+        assertEquals(wanted, seen);
+        assertEquals(sequences.stream().sorted().toList(), sequences);
+    }
+
+    @Test
+    void replayDoesNotHoldBackPublishing() throws Exception {
+        H2EventBus bus = open();
+        for (int i = 0; i < 5; i++) {
+            bus.publish(TOPIC, typed("before-" + i, EventTypes.DHCP_LEASE_UNEXPECTED));
+        }
+        List<String> publishedWhileReading = new ArrayList<>();
+        bus.replay(TOPIC, EventTypes.DHCP_LEASE_UNEXPECTED, e -> {
+            // A publish from another thread completes while the reader sits in the middle of the log.
+            var publisher = Thread.ofPlatform().start(() -> {
+                String id = "during-" + e.envelope().id();
+                bus.publish(TOPIC, typed(id, EventTypes.DHCP_LEASE_OBSERVED));
+                publishedWhileReading.add(id);
+            });
+            try {
+                assertTrue(publisher.join(Duration.ofSeconds(10)), "publish blocked by a reader");
+            } catch (InterruptedException interrupted) {
+                throw new AssertionError(interrupted);
+            }
+        });
+        assertEquals(5, publishedWhileReading.size());
+    }
+
+    @Test
+    void aStoppedBusIsReadReadOnlyAndAMissingOneIsNamed() {
+        H2EventBus bus = open();
+        bus.publish(TOPIC, typed("u1", EventTypes.DHCP_LEASE_UNEXPECTED));
+        bus.publish(TOPIC, typed("o1", EventTypes.DHCP_LEASE_OBSERVED));
+        bus.close();
+        List<String> seen = new ArrayList<>();
+        H2EventBus.replayStopped(dir.resolve("bus"), TOPIC, EventTypes.DHCP_LEASE_UNEXPECTED, e -> seen.add(e.envelope().id()));
+        assertEquals(List.of("u1"), seen);
+
+        EventBusException missing = assertThrows(EventBusException.class, () -> H2EventBus.replayStopped(
+                dir.resolve("nothing-here"), TOPIC, EventTypes.DHCP_LEASE_UNEXPECTED, e -> { }));
+        assertTrue(missing.getMessage().contains("no such store"), missing.getMessage());
+        assertFalse(Files.exists(dir.resolve("nothing-here.mv.db")), "reading must not create a store");
+    }
+
+    @Test
+    void aServiceStartingWhileAReportReadsItsStoreWaitsForTheReport() throws Exception {
+        Path store = dir.resolve("shared");
+        H2EventBus bus = H2EventBus.open(store);
+        for (int i = 0; i < 3; i++) {
+            bus.publish(TOPIC, typed("r" + i, EventTypes.DHCP_LEASE_OBSERVED));
+        }
+        bus.close();
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        String java = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        Process reader = new ProcessBuilder(java, "-cp", classpath, BusReaderProbe.class.getName(), store.toString(), "700")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(reader.getInputStream(), StandardCharsets.UTF_8))) {
+            assertEquals("reading r0", out.readLine());
+            EventBusException inUse = assertThrows(EventBusException.class, () -> H2EventBus.open(store));
+            assertTrue(inUse.getMessage().contains("in use by another process"), inUse.getMessage());
+
+            H2EventBus waited = H2EventBus.open(store, Duration.ofSeconds(30));
+            opened.add(waited);
+            assertTrue(reader.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, reader.exitValue(), "the report finished undisturbed");
+            waited.publish(TOPIC, typed("after", EventTypes.DHCP_LEASE_OBSERVED));
+        } finally {
+            reader.destroyForcibly();
+        }
+    }
 }

@@ -1,0 +1,96 @@
+package io.bmpipeline.cli;
+
+import io.bmpipeline.config.PipelineConfig;
+import io.bmpipeline.events.EventBusConfig;
+import io.bmpipeline.netbox.BmcInterfacePattern;
+import io.bmpipeline.netbox.NetBoxClient;
+import io.bmpipeline.netbox.NetBoxException;
+import io.bmpipeline.reconcile.ReconcileReport;
+import io.bmpipeline.reconcile.Reconciler;
+import io.bmpipeline.reconcile.Reconciliation;
+import io.bmpipeline.reconcile.UnexpectedLeaseSource;
+import jakarta.enterprise.context.Dependent;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bm-pipeline manifest reconcile [--site SLUG]… [--json REPORT]}, with the service's configuration.
+ * Exit 0: nothing outstanding; 1: expected-not-seen or seen-not-expected entries; 2: could not tell.
+ */
+@Dependent
+@io.quarkus.arc.Unremovable
+@Command(name = "reconcile", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+                "Expected (BMC MACs a manifest put in NetBox) against seen (BMC DHCP leases): lists the devices "
+                        + "expected but not seen (still not past offline and without a BMC IP) and the MACs seen "
+                        + "but not expected (leased, yet on no BMC interface in NetBox).",
+                "",
+                "The leases nobody expected exist only in the service's event log, a file only one process may "
+                        + "hold. So the running service is asked for them on its management port "
+                        + "(bm.reconcile.service-url, GET /bm/unexpected-leases); when nothing answers there, the "
+                        + "service is taken to be stopped and its store (bm.bus.path) is read directly, read-only. "
+                        + "A MAC that leased before a manifest named it, and that NetBox has on a BMC interface now, "
+                        + "is not listed."},
+        footer = {"", "Exit status: 0 nothing outstanding; 1 something expected not seen, or seen not expected; "
+                + "2 usage wrong, or NetBox or the event log could not be read."})
+public class ManifestReconcileCommand implements Callable<Integer> {
+
+    @Option(names = "--site", paramLabel = "SLUG",
+            description = "Only devices at this site (repeatable). Unexpected leases have no site: always all.")
+    List<String> sites = List.of();
+
+    @Option(names = "--json", paramLabel = "REPORT",
+            description = "Also write the report as JSON (schema " + ReconcileReport.SCHEMA + ") to this file")
+    Path json;
+
+    private final NetBoxClient netbox;
+    private final BmcInterfacePattern bmcPattern;
+    private final PipelineConfig config;
+    private final EventBusConfig bus;
+
+    @Inject
+    public ManifestReconcileCommand(NetBoxClient netbox, BmcInterfacePattern bmcPattern, PipelineConfig config,
+                                    EventBusConfig bus) {
+        this.netbox = netbox;
+        this.bmcPattern = bmcPattern;
+        this.config = config;
+        this.bus = bus;
+    }
+
+    @Override
+    public Integer call() {
+        if (sites.stream().anyMatch(String::isBlank)) {
+            System.err.println("bm-pipeline: --site needs a site slug");
+            return 2;
+        }
+        Reconciliation result;
+        try {
+            UnexpectedLeaseSource.Answer unexpected = new UnexpectedLeaseSource(config.reconcile().serviceUrl(),
+                    bus.path(), config.netbox().connectTimeout(), config.netbox().requestTimeout()).read();
+            result = new Reconciler(netbox, bmcPattern, Clock.systemUTC()).reconcile(sites, unexpected);
+        } catch (UnexpectedLeaseSource.Unavailable e) {
+            System.err.println("bm-pipeline: cannot read the leases nobody expected: " + e.getMessage());
+            return 2;
+        } catch (NetBoxException e) {
+            System.err.println("bm-pipeline: NetBox " + netbox.url() + ": " + e.getMessage());
+            return 2;
+        }
+        System.out.print(ReconcileReport.text(result));
+        if (json != null) {
+            try {
+                Files.writeString(json, ReconcileReport.json(result));
+            } catch (IOException e) {
+                System.err.println("bm-pipeline: cannot write the JSON report to " + json + ": " + e);
+                return 2;
+            }
+        }
+        return result.exitCode();
+    }
+}
