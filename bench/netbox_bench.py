@@ -5,6 +5,15 @@
   floor CSV TAG       the writes a load makes, sent straight as bulk requests: POST MAC objects,
                       PATCH interfaces' primary MAC, POST journal entries, 100 rows a request
   drop TAG            delete the TAG devices, device type, role, site
+For bench/discovery-bench.sh:
+  macs CSV TAG        the manifest's MACs on the TAG devices' iLO interfaces (bulk), as a manifest load leaves them
+  reset TAG           the TAG devices back to offline without BMC IP: IPs on them, oob_ip, journal entries go
+  discovery-floor LEASES TAG
+                      the minimal writes for the leases (lines "MAC HOSTNAME IP ACK_EPOCH") sent straight
+                      as bulk requests: interfaces by MAC, POST IPs, POST journal entries, PATCH devices
+  discovery-result LEASES TAG LABEL
+                      per lease, ACK on the wire -> the device's last NetBox update (the final write is the
+                      status); prints applied count, p50/p95/p99 and throughput over the burst
 """
 import json, os, sys, time, urllib.error, urllib.request
 
@@ -118,7 +127,124 @@ def drop(tag):
             call("DELETE", "/api/dcim/%s/%d/" % (kind, o["id"]))
 
 
+def iface_ids(tag):
+    devs, site = devices(tag)
+    return {i["device"]["id"]: i["id"] for i in get_all("/api/dcim/interfaces/?site_id=%d&name=iLO&brief=1" % site)}
+
+
+def macs(csv, tag):
+    rows = [l.strip().split(",") for l in open(csv).read().splitlines()[1:]]
+    devs, site = devices(tag)
+    ifaces = iface_ids(tag)
+    by_serial = {d["name"][2:]: d["id"] for d in devs}
+    have = {m["mac_address"].lower() for i in get_all("/api/dcim/interfaces/?site_id=%d" % site)
+            for m in i.get("mac_addresses") or []}
+    todo = [(s, m) for s, m in rows if m.lower() not in have]
+    for part in chunks(todo):
+        created = call("POST", "/api/dcim/mac-addresses/", [
+            {"mac_address": mac, "assigned_object_type": "dcim.interface",
+             "assigned_object_id": ifaces[by_serial[serial]]} for serial, mac in part])
+        call("PATCH", "/api/dcim/interfaces/", [
+            {"id": m["assigned_object_id"], "primary_mac_address": m["id"]} for m in created])
+
+
+def reset(tag):
+    devs, site = devices(tag)
+    ids = [d["id"] for d in devs]
+    for part in chunks(ids, 250):
+        call("PATCH", "/api/dcim/devices/", [{"id": i, "status": "offline", "oob_ip": None} for i in part])
+    ips = []
+    for part in chunks(ids, 100):
+        ips += get_all("/api/ipam/ip-addresses/?brief=1&" + "&".join("device_id=%d" % i for i in part))
+    for part in chunks([{"id": i["id"]} for i in ips], 500):
+        call("DELETE", "/api/ipam/ip-addresses/", part)
+    entries = []
+    for part in chunks(ids, 100):
+        entries += get_all("/api/extras/journal-entries/?assigned_object_type=dcim.device&"
+                           + "&".join("assigned_object_id=%d" % i for i in part))
+    for part in chunks([{"id": e["id"]} for e in entries], 500):
+        call("DELETE", "/api/extras/journal-entries/", part)
+
+
+def read_leases(path):
+    out = []
+    for line in open(path):
+        f = line.split()
+        if len(f) == 4:
+            out.append((f[0].lower(), f[2], float(f[3])))
+    return out
+
+
+def discovery_floor(leases_path, tag):
+    leases = read_leases(leases_path)
+    start = time.time()
+    for part in chunks(leases):
+        found = get_all("/api/dcim/interfaces/?" + "&".join("mac_address=%s" % m for m, _, _ in part))
+        by_mac = {}
+        for i in found:
+            for m in i.get("mac_addresses") or []:
+                by_mac[m["mac_address"].lower()] = i
+        todo = [(by_mac[m], ip) for m, ip, _ in part if m in by_mac]
+        created = call("POST", "/api/ipam/ip-addresses/", [
+            {"address": ip + "/32", "assigned_object_type": "dcim.interface", "assigned_object_id": i["id"],
+             "description": "BMC DHCP lease (floor)"} for i, ip in todo])
+        call("POST", "/api/extras/journal-entries/", [
+            {"assigned_object_type": "dcim.device", "assigned_object_id": i["device"]["id"], "kind": "success",
+             "comments": "offline -> discovered, BMC IP %s" % ip} for i, ip in todo])
+        call("PATCH", "/api/dcim/devices/", [
+            {"id": i["device"]["id"], "status": "discovered", "oob_ip": c["id"]} for (i, _), c in zip(todo, created)])
+    took = time.time() - start
+    print("floor leases=%d seconds=%.1f leases_per_s=%.1f" % (len(leases), took, len(leases) / took))
+
+
+def percentile(values, p):
+    values = sorted(values)
+    k = (len(values) - 1) * p / 100.0
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def discovery_result(leases_path, tag, label):
+    from datetime import datetime
+    leases = read_leases(leases_path)
+    devs, site = devices(tag)
+    full = {d["id"]: d for d in get_all("/api/dcim/devices/?site_id=%d" % site)}
+    mac_device = {}
+    for i in get_all("/api/dcim/interfaces/?site_id=%d&name=iLO" % site):
+        for m in i.get("mac_addresses") or []:
+            mac_device[m["mac_address"].lower()] = i["device"]["id"]
+    latencies, done_at = [], []
+    for mac, ip, acked in leases:
+        d = full.get(mac_device.get(mac))
+        if not d or d["status"]["value"] != "discovered" or not d.get("oob_ip") \
+                or d["oob_ip"]["address"].split("/")[0] != ip:
+            continue
+        updated = datetime.fromisoformat(d["last_updated"].replace("Z", "+00:00")).timestamp()
+        latencies.append(updated - acked)
+        done_at.append(updated)
+    first_ack = min(a for _, _, a in leases)
+    span = max(done_at) - first_ack if done_at else float("nan")
+    print("%s applied=%d/%d p50=%.2fs p95=%.2fs p99=%.2fs span=%.1fs leases_per_s=%.2f" % (
+        label, len(latencies), len(leases), percentile(latencies, 50), percentile(latencies, 95),
+        percentile(latencies, 99), span, len(latencies) / span))
+
+
+def wait_discovered(tag, count, timeout):
+    devs, site = devices(tag)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        n = call("GET", "/api/dcim/devices/?site_id=%d&status=discovered&has_oob_ip=true&limit=1" % site)["count"]
+        if n >= count:
+            return
+        time.sleep(1)
+    print("wait: only %d of %d devices discovered after %d s" % (n, count, timeout), file=sys.stderr)
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     {"seed": lambda: seed(int(sys.argv[2]), sys.argv[3], sys.argv[4]), "clean": lambda: clean(sys.argv[2]),
-     "floor": lambda: floor(sys.argv[2], sys.argv[3]), "drop": lambda: drop(sys.argv[2])}[cmd]()
+     "floor": lambda: floor(sys.argv[2], sys.argv[3]), "drop": lambda: drop(sys.argv[2]),
+     "macs": lambda: macs(sys.argv[2], sys.argv[3]), "reset": lambda: reset(sys.argv[2]),
+     "discovery-floor": lambda: discovery_floor(sys.argv[2], sys.argv[3]),
+     "discovery-result": lambda: discovery_result(sys.argv[2], sys.argv[3], sys.argv[4]),
+     "wait-discovered": lambda: wait_discovered(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))}[cmd]()

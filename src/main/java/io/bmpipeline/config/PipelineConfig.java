@@ -85,10 +85,14 @@ public interface PipelineConfig {
         @Min(100)
         int flapTrackedDevices();
 
-        /** Discovery threads: leases of different devices are applied in parallel, one device's in order. */
-        @WithDefault("4")
+        /**
+         * Discovery threads: leases of different devices are applied in parallel, one device's in
+         * order. They mostly wait on NetBox; with request sharing, more of them in flight means
+         * larger shared requests (bm.netbox.batch-size).
+         */
+        @WithDefault("256")
         @Min(1)
-        @Max(64)
+        @Max(1024)
         int consumers();
     }
 
@@ -118,6 +122,31 @@ public interface PipelineConfig {
 
         @WithDefault("5s")
         Duration maxBackoff();
+
+        /**
+         * Concurrent single-object calls (many leases in flight) share one bulk request: at most this
+         * many per request; 1 switches sharing off (every call its own request).
+         */
+        @WithDefault("100")
+        @Min(1)
+        @Max(100)
+        int batchSize();
+
+        /**
+         * Requests of one kind (e.g. IP creates) out to NetBox at once; calls arriving meanwhile
+         * wait and go together as the next request.
+         */
+        @WithDefault("1")
+        @Min(1)
+        @Max(16)
+        int batchConcurrency();
+
+        /**
+         * With sharing on: NetBox's IPv4 prefix plan (which prefix a leased address is recorded in)
+         * is read once per this long instead of once per lease; 0 asks NetBox every time.
+         */
+        @WithDefault("30s")
+        Duration prefixCacheAge();
     }
 
     interface Bmc {

@@ -18,6 +18,7 @@ import org.jboss.logging.Logger;
 final class BusConsumer extends DefaultConsumer {
 
     private static final Logger LOG = Logger.getLogger(BusConsumer.class);
+    private static final Duration MAX_IDLE = Duration.ofSeconds(10);
 
     private final BusEndpoint endpoint;
     private volatile boolean running;
@@ -52,13 +53,27 @@ final class BusConsumer extends DefaultConsumer {
     }
 
     private void loop() {
+        long idle = endpoint.getIdleDelay();
         while (running) {
             try {
                 Optional<Delivery> next = subscription.poll(Instant.now());
                 if (next.isPresent()) {
                     handle(next.get());
+                    idle = endpoint.getIdleDelay();
                 } else {
-                    Thread.sleep(Duration.ofMillis(endpoint.getIdleDelay()));
+                    // Many consumers (discovery runs hundreds) must not poll an idle topic many times a
+                    // second each: an idle thread waits for a publication (each wakes one thread), for a
+                    // retry coming due, or at most a backoff growing to 10 s.
+                    Duration pause = Duration.ofMillis(idle);
+                    Optional<Instant> due = subscription.nextAttemptAt();
+                    if (due.isPresent()) {
+                        Duration untilDue = Duration.between(Instant.now(), due.get());
+                        pause = untilDue.isNegative() ? Duration.ZERO : untilDue.compareTo(pause) < 0 ? untilDue : pause;
+                    }
+                    if (!pause.isZero()) {
+                        subscription.awaitPublication(pause);
+                    }
+                    idle = Math.min(idle * 2, MAX_IDLE.toMillis());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

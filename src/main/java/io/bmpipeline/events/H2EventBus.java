@@ -255,6 +255,12 @@ public final class H2EventBus implements EventBus {
                 fanOut.executeUpdate();
             }
             connection.commit();
+            // One idle consumer of each group on the topic wakes, instead of all of them polling.
+            for (H2Subscription subscription : subscriptions.values()) {
+                if (subscription.topic.equals(topic)) {
+                    subscription.published.signal();
+                }
+            }
             return Published.STORED;
         } catch (SQLException e) {
             rollbackQuietly();
@@ -431,11 +437,23 @@ public final class H2EventBus implements EventBus {
          * after a retry is another delivery, and a late release of the first must not free the second.
          */
         private final Map<String, InFlight> inFlight = new HashMap<>();
+        /** Signalled (under the bus lock) once per event published on the topic. */
+        private final java.util.concurrent.locks.Condition published = lock.newCondition();
 
         H2Subscription(String topic, String group, RetryPolicy retry) {
             this.topic = topic;
             this.group = group;
             this.retry = retry;
+        }
+
+        @Override
+        public void awaitPublication(java.time.Duration max) throws InterruptedException {
+            lock.lock();
+            try {
+                published.await(max.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            } finally {
+                lock.unlock();
+            }
         }
 
         @Override

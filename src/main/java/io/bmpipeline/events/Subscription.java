@@ -35,6 +35,14 @@ public interface Subscription {
     /** Polls one event, runs {@code handler} on it and acks, retries or dead-letters by how it ended. */
     Optional<Outcome> handleNext(EventHandler handler, Instant now);
 
+    /**
+     * Waits until an event is published on the bus (any topic) or {@code max} passed, whichever is first: an idle
+     * consumer's pause. Returning says nothing about what is deliverable: poll again.
+     */
+    default void awaitPublication(java.time.Duration max) throws InterruptedException {
+        Thread.sleep(max);
+    }
+
     /** The earliest time a pending event of a key not in flight becomes deliverable; empty when nothing is pending. */
     Optional<Instant> nextAttemptAt();
 

@@ -26,13 +26,78 @@ public final class NetBoxClient {
 
     private final Settings settings;
     private final NetBoxHttp http;
+    private final Batching batching;
+    private final Batchers batchers;
     private volatile NetBoxVersion version;
 
     public NetBoxClient(Settings settings) {
+        this(settings, Batching.OFF);
+    }
+
+    /**
+     * With {@code batching} on, concurrent single-object calls of the per-lease path (device by id,
+     * interfaces by MAC, addresses by host or interface, journal reads and writes, IP creation,
+     * device PATCH) are served by one bulk request per wave (see {@link Batcher}).
+     */
+    public NetBoxClient(Settings settings, Batching batching) {
         this.settings = settings;
+        this.batching = batching;
         this.http = new NetBoxHttp(settings.url(), settings.token(), settings.connectTimeout(),
                 settings.requestTimeout(), new NetBoxHttp.RetryPolicy(settings.maxRetries(),
                         settings.initialBackoff(), settings.maxBackoff()), settings.pageSize());
+        this.batchers = batching.on() ? new Batchers() : null;
+    }
+
+    /**
+     * At most how many calls share one request, how many requests of one kind may be out at once
+     * (calls arriving meanwhile form the next one), and how long the prefix plan is kept.
+     */
+    public record Batching(int maxBatch, int maxInFlight, Duration prefixCacheAge) {
+        public static final Batching OFF = new Batching(1, 1, Duration.ZERO);
+
+        public Batching {
+            if (maxBatch < 1 || maxBatch > BATCH || maxInFlight < 1) {
+                throw new IllegalArgumentException("batch size must be 1.." + BATCH + " and in-flight at least 1, were "
+                        + maxBatch + ", " + maxInFlight);
+            }
+        }
+
+        boolean on() {
+            return maxBatch > 1;
+        }
+    }
+
+    /** A device PATCH: the fields to change. */
+    record DevicePatch(long deviceId, ObjectNode fields) {}
+
+    /** An IP address to create on an interface. */
+    record NewIp(String cidr, long interfaceId, String description) {}
+
+    private final class Batchers {
+        final Batcher<Long, Optional<Device>> device = batcher("device", NetBoxClient.this::devicesEach, null);
+        final Batcher<MacAddress, List<DeviceInterface>> interfacesByMac =
+                batcher("interfaces-by-mac", NetBoxClient.this::interfacesByMacEach, null);
+        final Batcher<String, List<IpAddress>> ipAddresses = batcher("ip-by-host", NetBoxClient.this::ipAddressesEach, null);
+        final Batcher<Long, List<IpAddress>> ipAddressesOfInterface =
+                batcher("ip-by-interface", NetBoxClient.this::ipAddressesOfInterfacesEach, null);
+        final Batcher<Long, List<JournalEntry>> journalEntries =
+                batcher("journal-read", NetBoxClient.this::journalEntriesEach, null);
+        final Batcher<NewJournalEntry, JournalEntry> journal =
+                batcher("journal-write", NetBoxClient.this::journalEach, NetBoxClient.this::journalAlone);
+        final Batcher<NewIp, IpAddress> createIp =
+                batcher("ip-create", NetBoxClient.this::createIpEach, NetBoxClient.this::createIpAlone);
+        final Batcher<DevicePatch, Device> patchDevice =
+                batcher("device-patch", NetBoxClient.this::patchDevicesEach, NetBoxClient.this::patchDeviceAlone);
+
+        /** The prefix plan, read once per {@code prefixCacheAge} instead of once per lease. */
+        final PrefixIndex prefixes = new PrefixIndex(() -> http.getAll("api/ipam/prefixes/",
+                NetBoxQuery.of("family", "4").and("brief", "1")).stream().map(p -> p.path("prefix").asText()).toList(),
+                batching.prefixCacheAge());
+
+        private <Q, R> Batcher<Q, R> batcher(String name, java.util.function.Function<List<Q>, List<R>> each,
+                java.util.function.Function<Q, R> alone) {
+            return new Batcher<>("netbox-" + name, batching.maxBatch(), batching.maxInFlight(), each, alone);
+        }
     }
 
     /** Connection settings; the token never appears in {@link #toString()}. */
@@ -102,6 +167,9 @@ public final class NetBoxClient {
     // ---- devices --------------------------------------------------------------------------
 
     public Optional<Device> device(long id) {
+        if (batchers != null) {
+            return batchers.device.get(id);
+        }
         try {
             return Optional.of(Device.from(http.get("api/dcim/devices/" + id + "/", NetBoxQuery.empty())));
         } catch (NetBoxException.NotFound e) {
@@ -137,8 +205,118 @@ public final class NetBoxClient {
     }
 
     public Device setStatus(long deviceId, String status) {
-        ObjectNode body = object().put("status", status);
-        return Device.from(http.patch("api/dcim/devices/" + deviceId + "/", body));
+        return patchDevice(new DevicePatch(deviceId, object().put("status", status)));
+    }
+
+    private Device patchDevice(DevicePatch patch) {
+        return batchers != null ? batchers.patchDevice.get(patch) : patchDeviceAlone(patch);
+    }
+
+    private Device patchDeviceAlone(DevicePatch patch) {
+        return Device.from(http.patch("api/dcim/devices/" + patch.deviceId() + "/", patch.fields()));
+    }
+
+    /** One bulk PATCH for patches of distinct devices; answers in the order asked. */
+    private List<Device> patchDevicesEach(List<DevicePatch> patches) {
+        if (patches.stream().map(DevicePatch::deviceId).distinct().count() < patches.size()) {
+            return patches.stream().map(this::patchDeviceAlone).toList(); // one device twice: in order, alone
+        }
+        ArrayNode body = NetBoxHttp.json().createArrayNode();
+        patches.forEach(p -> body.addObject().put("id", p.deviceId()).setAll(p.fields()));
+        Map<Long, Device> byId = new java.util.HashMap<>();
+        http.patch("api/dcim/devices/", body).forEach(d -> byId.put(d.path("id").asLong(), Device.from(d)));
+        return patches.stream().map(p -> requireAnswer(byId.get(p.deviceId()), "PATCH device " + p.deviceId())).toList();
+    }
+
+    private static <T> T requireAnswer(T answer, String what) {
+        if (answer == null) {
+            throw new IllegalStateException("NetBox's bulk answer lacks " + what);
+        }
+        return answer;
+    }
+
+    private List<Optional<Device>> devicesEach(List<Long> ids) {
+        Map<Long, Device> byId = new java.util.HashMap<>();
+        list("api/dcim/devices/", NetBoxQuery.of("id", distinct(ids, String::valueOf)), Device::from)
+                .forEach(d -> byId.put(d.id(), d));
+        return ids.stream().map(id -> Optional.ofNullable(byId.get(id))).toList();
+    }
+
+    private List<List<DeviceInterface>> interfacesByMacEach(List<MacAddress> macs) {
+        Map<MacAddress, List<DeviceInterface>> byMac = new java.util.HashMap<>();
+        for (JsonNode json : http.getAll("api/dcim/interfaces/", NetBoxQuery.of("mac_address", distinct(macs, MacAddress::value)))) {
+            DeviceInterface iface = DeviceInterface.from(json);
+            // Every MAC the interface carries: 4.2+ MAC objects (primary or not) and the older field.
+            Set<MacAddress> carried = new java.util.HashSet<>();
+            json.path("mac_addresses").forEach(m -> MacAddress.parse(m.path("mac_address").asText(null)).ifPresent(carried::add));
+            MacAddress.parse(json.path("mac_address").asText(null)).ifPresent(carried::add);
+            iface.mac().ifPresent(carried::add);
+            carried.forEach(m -> byMac.computeIfAbsent(m, k -> new ArrayList<>()).add(iface));
+        }
+        return macs.stream().map(m -> List.copyOf(byMac.getOrDefault(m, List.of()))).toList();
+    }
+
+    private List<List<IpAddress>> ipAddressesEach(List<String> hosts) {
+        Map<String, List<IpAddress>> byHost = new java.util.HashMap<>();
+        list("api/ipam/ip-addresses/", NetBoxQuery.of("address", distinct(hosts, h -> h)), IpAddress::from)
+                .forEach(ip -> byHost.computeIfAbsent(ip.host(), k -> new ArrayList<>()).add(ip));
+        return hosts.stream().map(h -> List.copyOf(byHost.getOrDefault(h, List.of()))).toList();
+    }
+
+    private List<List<IpAddress>> ipAddressesOfInterfacesEach(List<Long> interfaceIds) {
+        Map<Long, List<IpAddress>> byInterface = new java.util.HashMap<>();
+        list("api/ipam/ip-addresses/", NetBoxQuery.of("interface_id", distinct(interfaceIds, String::valueOf)), IpAddress::from)
+                .forEach(ip -> ip.assignedObjectId().ifPresent(
+                        id -> byInterface.computeIfAbsent(id, k -> new ArrayList<>()).add(ip)));
+        return interfaceIds.stream().map(id -> List.copyOf(byInterface.getOrDefault(id, List.of()))).toList();
+    }
+
+    private List<List<JournalEntry>> journalEntriesEach(List<Long> deviceIds) {
+        Map<Long, List<JournalEntry>> byDevice = new java.util.HashMap<>();
+        list("api/extras/journal-entries/", NetBoxQuery.of("assigned_object_type", "dcim.device")
+                .and("assigned_object_id", distinct(deviceIds, String::valueOf).toArray(String[]::new)), JournalEntry::from)
+                .forEach(e -> byDevice.computeIfAbsent(e.deviceId(), k -> new ArrayList<>()).add(e));
+        return deviceIds.stream().map(id -> List.copyOf(byDevice.getOrDefault(id, List.of()))).toList();
+    }
+
+    private List<JournalEntry> journalEach(List<NewJournalEntry> entries) {
+        List<JournalEntry> written = new ArrayList<>();
+        http.post("api/extras/journal-entries/", journalBody(entries)).forEach(e -> written.add(JournalEntry.from(e)));
+        return written;
+    }
+
+    private JournalEntry journalAlone(NewJournalEntry e) {
+        ObjectNode body = object()
+                .put("assigned_object_type", "dcim.device")
+                .put("assigned_object_id", e.deviceId())
+                .put("kind", e.kind().apiValue())
+                .put("comments", e.comments());
+        return JournalEntry.from(http.post("api/extras/journal-entries/", body));
+    }
+
+    private List<IpAddress> createIpEach(List<NewIp> ips) {
+        ArrayNode body = NetBoxHttp.json().createArrayNode();
+        ips.forEach(ip -> body.add(ipBody(ip)));
+        List<IpAddress> created = new ArrayList<>();
+        http.post("api/ipam/ip-addresses/", body).forEach(ip -> created.add(IpAddress.from(ip)));
+        return created;
+    }
+
+    private IpAddress createIpAlone(NewIp ip) {
+        return IpAddress.from(http.post("api/ipam/ip-addresses/", ipBody(ip)));
+    }
+
+    private static ObjectNode ipBody(NewIp ip) {
+        return object()
+                .put("address", ip.cidr())
+                .put("status", "active")
+                .put("assigned_object_type", "dcim.interface")
+                .put("assigned_object_id", ip.interfaceId())
+                .put("description", ip.description());
+    }
+
+    private static <T> List<String> distinct(List<T> keys, java.util.function.Function<T, String> text) {
+        return keys.stream().map(text).distinct().toList();
     }
 
     /** One bulk PATCH: NetBox applies all or none of it. */
@@ -157,13 +335,12 @@ public final class NetBoxClient {
     public Device setOobIpAndStatus(long deviceId, long ipAddressId, Optional<String> status) {
         ObjectNode body = object().put("oob_ip", ipAddressId);
         status.ifPresent(s -> body.put("status", s));
-        return Device.from(http.patch("api/dcim/devices/" + deviceId + "/", body));
+        return patchDevice(new DevicePatch(deviceId, body));
     }
 
     /** Points the device's out-of-band IP at an address already assigned to one of its interfaces. */
     public Device setOobIp(long deviceId, long ipAddressId) {
-        ObjectNode body = object().put("oob_ip", ipAddressId);
-        return Device.from(http.patch("api/dcim/devices/" + deviceId + "/", body));
+        return patchDevice(new DevicePatch(deviceId, object().put("oob_ip", ipAddressId)));
     }
 
     // ---- interfaces and MACs --------------------------------------------------------------
@@ -248,6 +425,9 @@ public final class NetBoxClient {
     }
 
     public List<DeviceInterface> interfacesByMac(MacAddress mac) {
+        if (batchers != null) {
+            return batchers.interfacesByMac.get(mac);
+        }
         return list("api/dcim/interfaces/", NetBoxQuery.of("mac_address", mac.value()), DeviceInterface::from);
     }
 
@@ -300,6 +480,9 @@ public final class NetBoxClient {
 
     /** Every IPAM address with this host part, whatever its prefix length or VRF. */
     public List<IpAddress> ipAddresses(String host) {
+        if (batchers != null) {
+            return batchers.ipAddresses.get(host);
+        }
         return list("api/ipam/ip-addresses/", NetBoxQuery.of("address", host), IpAddress::from);
     }
 
@@ -308,6 +491,9 @@ public final class NetBoxClient {
      * has one: a lease's address is recorded in the subnet NetBox plans for it.
      */
     public java.util.OptionalInt prefixLengthContaining(String host) {
+        if (batchers != null && !batching.prefixCacheAge().isZero()) {
+            return batchers.prefixes.longestContaining(host);
+        }
         return http.getAll("api/ipam/prefixes/", NetBoxQuery.of("contains", host)).stream()
                 .map(p -> p.path("prefix").asText())
                 .filter(p -> p.indexOf('/') > 0)
@@ -316,17 +502,15 @@ public final class NetBoxClient {
     }
 
     public List<IpAddress> ipAddressesOfInterface(long interfaceId) {
+        if (batchers != null) {
+            return batchers.ipAddressesOfInterface.get(interfaceId);
+        }
         return list("api/ipam/ip-addresses/", NetBoxQuery.of("interface_id", Long.toString(interfaceId)), IpAddress::from);
     }
 
     public IpAddress createIpAddress(String cidr, long interfaceId, String description) {
-        ObjectNode body = object()
-                .put("address", cidr)
-                .put("status", "active")
-                .put("assigned_object_type", "dcim.interface")
-                .put("assigned_object_id", interfaceId)
-                .put("description", description);
-        return IpAddress.from(http.post("api/ipam/ip-addresses/", body));
+        NewIp ip = new NewIp(cidr, interfaceId, description);
+        return batchers != null ? batchers.createIp.get(ip) : createIpAlone(ip);
     }
 
     public IpAddress assignIpAddress(long ipAddressId, long interfaceId) {
@@ -343,12 +527,8 @@ public final class NetBoxClient {
     // ---- journal --------------------------------------------------------------------------
 
     public JournalEntry journal(long deviceId, JournalEntry.Kind kind, String comments) {
-        ObjectNode body = object()
-                .put("assigned_object_type", "dcim.device")
-                .put("assigned_object_id", deviceId)
-                .put("kind", kind.apiValue())
-                .put("comments", comments);
-        return JournalEntry.from(http.post("api/extras/journal-entries/", body));
+        NewJournalEntry entry = new NewJournalEntry(deviceId, kind, comments);
+        return batchers != null ? batchers.journal.get(entry) : journalAlone(entry);
     }
 
     /** A journal entry to write in bulk. */
@@ -359,12 +539,16 @@ public final class NetBoxClient {
         if (entries.isEmpty()) {
             return;
         }
+        http.post("api/extras/journal-entries/", journalBody(entries));
+    }
+
+    private static ArrayNode journalBody(List<NewJournalEntry> entries) {
         ArrayNode body = NetBoxHttp.json().createArrayNode();
         for (NewJournalEntry e : entries) {
             body.addObject().put("assigned_object_type", "dcim.device").put("assigned_object_id", e.deviceId())
                     .put("kind", e.kind().apiValue()).put("comments", e.comments());
         }
-        http.post("api/extras/journal-entries/", body);
+        return body;
     }
 
     /** The journal entries of many devices, batched. */
@@ -378,6 +562,9 @@ public final class NetBoxClient {
     }
 
     public List<JournalEntry> journalEntries(long deviceId) {
+        if (batchers != null) {
+            return batchers.journalEntries.get(deviceId);
+        }
         return list("api/extras/journal-entries/",
                 NetBoxQuery.of("assigned_object_type", "dcim.device").and("assigned_object_id", Long.toString(deviceId)),
                 JournalEntry::from);

@@ -30,7 +30,8 @@ public class NetBoxClientProducer {
         PipelineConfig.NetBox nb = config.netbox();
         NetBoxToken token = token(nb);
         return new NetBoxClient(new NetBoxClient.Settings(nb.url(), token, nb.connectTimeout(), nb.requestTimeout(),
-                nb.maxRetries(), nb.initialBackoff(), nb.maxBackoff(), NetBoxClient.Settings.MAX_PAGE_SIZE));
+                nb.maxRetries(), nb.initialBackoff(), nb.maxBackoff(), NetBoxClient.Settings.MAX_PAGE_SIZE),
+                new NetBoxClient.Batching(nb.batchSize(), nb.batchConcurrency(), nb.prefixCacheAge()));
     }
 
     @Produces

@@ -33,9 +33,14 @@ abstract class NetBoxClientContract {
 
     protected abstract NetBoxToken token();
 
+    /** The client under test; a subclass may configure it differently (request sharing). */
+    protected NetBoxClient newClient() {
+        return live.client(token());
+    }
+
     @BeforeEach
     void seed() {
-        client = live.client(token());
+        client = newClient();
         fixture = new NetBoxFixture(client);
     }
 
