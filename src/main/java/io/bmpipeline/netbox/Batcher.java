@@ -117,6 +117,17 @@ final class Batcher<Q, R> {
             LOG.debugf("%s: %d call(s) in one request; %d calls in %d requests so far", name, batch.size(),
                     calls.sum(), requests.sum());
         }
+        if (batch.size() == 1 && alone != null) {
+            // A lone write goes as the plain single-object request: NetBox's answer and errors then
+            // have the single-object shape (field messages at the top, not under errors[0]).
+            Pending<Q, R> only = batch.getFirst();
+            try {
+                only.result().complete(alone.apply(only.request()));
+            } catch (RuntimeException | Error e) {
+                only.result().completeExceptionally(e);
+            }
+            return;
+        }
         try {
             List<R> results = call.apply(batch.stream().map(Pending::request).toList());
             if (results.size() != batch.size()) {
@@ -126,7 +137,7 @@ final class Batcher<Q, R> {
                 batch.get(i).result().complete(results.get(i));
             }
         } catch (NetBoxException.Rejected rejected) {
-            if (alone == null || batch.size() == 1) {
+            if (alone == null) {
                 batch.forEach(p -> p.result().completeExceptionally(rejected));
                 return;
             }

@@ -53,15 +53,15 @@ class BatcherTest {
         NetBoxException.Rejected bad = new NetBoxException.Rejected("POST /x/", 400, FieldErrors.from(NetBoxHttp.json().createObjectNode(), "{}"), "{}");
         CountDownLatch allQueued = new CountDownLatch(1);
         Batcher<String, String> batcher = new Batcher<>("write", 10, 1, keys -> {
-            if (keys.equals(List.of("first"))) {
-                await(allQueued); // holds the one request slot until the next three calls are waiting
-                return List.of("FIRST");
-            }
             if (keys.contains("bad")) {
                 throw bad;
             }
             return keys.stream().map(String::toUpperCase).toList();
         }, key -> {
+            if (key.equals("first")) {
+                await(allQueued); // a lone write goes alone; it holds the one slot until three calls wait
+                return "FIRST";
+            }
             if (key.equals("bad")) {
                 throw bad;
             }
