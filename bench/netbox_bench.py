@@ -76,6 +76,24 @@ def seed(n, tag, csv):
             f.write("%s,02:BE:%02X:%02X:%02X:%02X\n" % (s, (i >> 24) & 255, (i >> 16) & 255, (i >> 8) & 255, i & 255))
 
 
+def set_macs(rows, ifaces, by_serial):
+    """(serial, MAC) rows: bulk-create the MAC objects on the devices' iLO interfaces and make them primary."""
+    created = call("POST", "/api/dcim/mac-addresses/", [
+        {"mac_address": mac, "assigned_object_type": "dcim.interface",
+         "assigned_object_id": ifaces[by_serial[serial]]} for serial, mac in rows])
+    call("PATCH", "/api/dcim/interfaces/", [
+        {"id": m["assigned_object_id"], "primary_mac_address": m["id"]} for m in created])
+
+
+def delete_journals(device_ids):
+    entries = []
+    for part in chunks(device_ids, 100):
+        entries += get_all("/api/extras/journal-entries/?assigned_object_type=dcim.device&"
+                           + "&".join("assigned_object_id=%d" % i for i in part))
+    for part in chunks([{"id": e["id"]} for e in entries], 500):
+        call("DELETE", "/api/extras/journal-entries/", part)
+
+
 def devices(tag):
     site = call("GET", "/api/dcim/sites/?slug=bench-" + tag)["results"][0]["id"]
     return get_all("/api/dcim/devices/?site_id=%d&brief=1" % site), site
@@ -88,12 +106,7 @@ def clean(tag):
     for part in chunks([{"id": m} for m in mac_ids], 500):
         call("DELETE", "/api/dcim/mac-addresses/", part)
     ids = [d["id"] for d in devs]
-    entries = []
-    for part in chunks(ids, 100):
-        entries += get_all("/api/extras/journal-entries/?assigned_object_type=dcim.device&"
-                           + "&".join("assigned_object_id=%d" % i for i in part))
-    for part in chunks([{"id": e["id"]} for e in entries], 500):
-        call("DELETE", "/api/extras/journal-entries/", part)
+    delete_journals(ids)
 
 
 def floor(csv, tag):
@@ -106,11 +119,7 @@ def floor(csv, tag):
     by_serial = {d["name"][2:]: d["id"] for d in devs}
     start = time.time()
     for part in chunks(rows):
-        created = call("POST", "/api/dcim/mac-addresses/", [
-            {"mac_address": mac, "assigned_object_type": "dcim.interface",
-             "assigned_object_id": ifaces[by_serial[serial]]} for serial, mac in part])
-        call("PATCH", "/api/dcim/interfaces/", [
-            {"id": m["assigned_object_id"], "primary_mac_address": m["id"]} for m in created])
+        set_macs(part, ifaces, by_serial)
         call("POST", "/api/extras/journal-entries/", [
             {"assigned_object_type": "dcim.device", "assigned_object_id": by_serial[serial], "kind": "success",
              "comments": "BMC MAC %s set from the vendor manifest" % mac} for serial, mac in part])
@@ -141,11 +150,7 @@ def macs(csv, tag):
             for m in i.get("mac_addresses") or []}
     todo = [(s, m) for s, m in rows if m.lower() not in have]
     for part in chunks(todo):
-        created = call("POST", "/api/dcim/mac-addresses/", [
-            {"mac_address": mac, "assigned_object_type": "dcim.interface",
-             "assigned_object_id": ifaces[by_serial[serial]]} for serial, mac in part])
-        call("PATCH", "/api/dcim/interfaces/", [
-            {"id": m["assigned_object_id"], "primary_mac_address": m["id"]} for m in created])
+        set_macs(part, ifaces, by_serial)
 
 
 def reset(tag):
@@ -158,12 +163,7 @@ def reset(tag):
         ips += get_all("/api/ipam/ip-addresses/?brief=1&" + "&".join("device_id=%d" % i for i in part))
     for part in chunks([{"id": i["id"]} for i in ips], 500):
         call("DELETE", "/api/ipam/ip-addresses/", part)
-    entries = []
-    for part in chunks(ids, 100):
-        entries += get_all("/api/extras/journal-entries/?assigned_object_type=dcim.device&"
-                           + "&".join("assigned_object_id=%d" % i for i in part))
-    for part in chunks([{"id": e["id"]} for e in entries], 500):
-        call("DELETE", "/api/extras/journal-entries/", part)
+    delete_journals(ids)
 
 
 def read_leases(path):

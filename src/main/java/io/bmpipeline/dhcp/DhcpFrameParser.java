@@ -42,6 +42,9 @@ public final class DhcpFrameParser {
     private final int[] seenCodes = new int[256];
     private int seenCount;
     private byte[] data;
+    /** The last frame's Ethernet source that was not the client itself: a server answers many clients. */
+    private final byte[] lastSourceBytes = new byte[6];
+    private MacAddress lastSource;
 
     public DhcpFrameParser() {
         Arrays.fill(length, -1);
@@ -163,10 +166,13 @@ public final class DhcpFrameParser {
         if (length[53] < 1) {
             return drop(DropReason.NO_MESSAGE_TYPE, bootp + BOOTP_FIXED + 4, "no DHCP message type (option 53)");
         }
+        MacAddress chaddr = MacAddress.ofBytes(d, bootp + 28);
+        // A client's own frames come from its chaddr; a server's from one MAC for every client.
+        MacAddress source = Arrays.equals(d, 6, 12, d, bootp + 28, bootp + 34) ? chaddr : sourceMac(d);
         return new ParsedFrame.Message(new DhcpMessage(
                 d[bootp] & 0xff,
                 i32(d, bootp + 4) & 0xFFFFFFFFL,
-                MacAddress.ofBytes(d, bootp + 28),
+                chaddr,
                 value(53, 0),
                 Ipv4Address.ofBytes(d, bootp + 12), Ipv4Address.ofBytes(d, bootp + 16),
                 Ipv4Address.ofBytes(d, bootp + 20), Ipv4Address.ofBytes(d, bootp + 24),
@@ -176,8 +182,16 @@ public final class DhcpFrameParser {
                 textOption(12), textOption(60),
                 length[61] > 0 ? Optional.of(COLON_HEX.formatHex(bytes(61))) : Optional.empty(),
                 relayAgent(),
-                MacAddress.ofBytes(d, 6), Ipv4Address.ofBytes(d, srcIp), Ipv4Address.ofBytes(d, dstIp), sport, dport,
+                source, Ipv4Address.ofBytes(d, srcIp), Ipv4Address.ofBytes(d, dstIp), sport, dport,
                 vlan, frame.interfaceName(), frame.capturedAt()));
+    }
+
+    private MacAddress sourceMac(byte[] d) {
+        if (lastSource == null || !Arrays.equals(d, 6, 12, lastSourceBytes, 0, 6)) {
+            lastSource = MacAddress.ofBytes(d, 6);
+            System.arraycopy(d, 6, lastSourceBytes, 0, 6);
+        }
+        return lastSource;
     }
 
     /** Records the options in [from, to); returns -1, or the offset of an option that overruns. */
