@@ -58,6 +58,11 @@ class AfPacketCaptureKernelTest {
             assertEquals(CLIENT, check.clientMac());
             assertEquals(0x0800, ((frame.data()[12] & 0xff) << 8) | (frame.data()[13] & 0xff),
                     "the tag is no longer in the frame: the kernel moved it to the metadata");
+            // And the lease event the tap makes of it carries that VLAN.
+            var outcome = new io.bmpipeline.dhcp.LeaseTap(io.bmpipeline.dhcp.LeaseTap.Allowlist.anyServer(),
+                    java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(60)).accept(frame);
+            var lease = org.junit.jupiter.api.Assertions.assertInstanceOf(io.bmpipeline.dhcp.TapOutcome.Lease.class, outcome);
+            assertEquals(100, lease.event().vlan(), "the lease event's VLAN");
         }
     }
 

@@ -96,6 +96,19 @@ class AfPacketCaptureLiveTest {
             assertEquals(67, ack.udpDestinationPort(), "server:67 -> relay:67");
             assertEquals("10.66.1.1", ack.relayAddress(), "giaddr is the relay's downstream address");
             assertEquals(lease.address(), ack.yourAddress());
+            // The lease event the tap makes of the relayed exchange carries giaddr and option 82.
+            var tap = new io.bmpipeline.dhcp.LeaseTap(io.bmpipeline.dhcp.LeaseTap.Allowlist.anyServer(),
+                    Duration.ofSeconds(10), Duration.ofSeconds(60));
+            List<io.bmpipeline.dhcp.DhcpLeaseEvent> events = frames.stream().map(tap::accept)
+                    .filter(io.bmpipeline.dhcp.TapOutcome.Lease.class::isInstance)
+                    .map(o -> ((io.bmpipeline.dhcp.TapOutcome.Lease) o).event()).toList();
+            assertEquals(1, events.size(), "one lease event for the relayed lease: " + events);
+            var event = events.getFirst();
+            assertEquals(Optional.of("10.66.1.1"), event.relayAddress());
+            assertEquals("eth1", event.relayAgent().get(io.bmpipeline.dhcp.DhcpMessage.RELAY_CIRCUIT_ID),
+                    "option 82 circuit id: the relay's downstream interface (dhcrelay -a)");
+            assertEquals(lease.address(), event.ip());
+            assertEquals(Optional.of("ipmi-relayed"), event.hostname(), "from the client's REQUEST");
         }
     }
 
