@@ -273,9 +273,7 @@ public final class NetBoxClient {
 
     private List<List<JournalEntry>> journalEntriesEach(List<Long> deviceIds) {
         Map<Long, List<JournalEntry>> byDevice = new java.util.HashMap<>();
-        list("api/extras/journal-entries/", NetBoxQuery.of("assigned_object_type", "dcim.device")
-                .and("assigned_object_id", distinct(deviceIds, String::valueOf).toArray(String[]::new)), JournalEntry::from)
-                .forEach(e -> byDevice.computeIfAbsent(e.deviceId(), k -> new ArrayList<>()).add(e));
+        journalEntriesOfDevices(deviceIds).forEach(e -> byDevice.computeIfAbsent(e.deviceId(), k -> new ArrayList<>()).add(e));
         return deviceIds.stream().map(id -> List.copyOf(byDevice.getOrDefault(id, List.of()))).toList();
     }
 
@@ -286,12 +284,15 @@ public final class NetBoxClient {
     }
 
     private JournalEntry journalAlone(NewJournalEntry e) {
-        ObjectNode body = object()
+        return JournalEntry.from(http.post("api/extras/journal-entries/", journalEntryBody(e)));
+    }
+
+    private static ObjectNode journalEntryBody(NewJournalEntry e) {
+        return object()
                 .put("assigned_object_type", "dcim.device")
                 .put("assigned_object_id", e.deviceId())
                 .put("kind", e.kind().apiValue())
                 .put("comments", e.comments());
-        return JournalEntry.from(http.post("api/extras/journal-entries/", body));
     }
 
     private List<IpAddress> createIpEach(List<NewIp> ips) {
@@ -544,10 +545,7 @@ public final class NetBoxClient {
 
     private static ArrayNode journalBody(List<NewJournalEntry> entries) {
         ArrayNode body = NetBoxHttp.json().createArrayNode();
-        for (NewJournalEntry e : entries) {
-            body.addObject().put("assigned_object_type", "dcim.device").put("assigned_object_id", e.deviceId())
-                    .put("kind", e.kind().apiValue()).put("comments", e.comments());
-        }
+        entries.forEach(e -> body.add(journalEntryBody(e)));
         return body;
     }
 
