@@ -10,6 +10,9 @@ import java.util.Optional;
 public record Device(long id, Optional<String> name, String serial, String status,
                      Optional<Long> oobIpId, Optional<String> oobIpAddress, Optional<String> site) {
 
+    /** The fields {@link #from} reads: what the client asks NetBox to serialize. */
+    static final String FIELDS = "id,name,serial,status,oob_ip,site";
+
     static Device from(JsonNode json) {
         JsonNode oob = json.path("oob_ip");
         return new Device(

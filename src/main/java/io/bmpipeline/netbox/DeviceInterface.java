@@ -11,6 +11,9 @@ import java.util.Optional;
 public record DeviceInterface(long id, long deviceId, String deviceName, String name,
                               Optional<MacAddress> mac, Optional<Long> primaryMacId) {
 
+    /** The fields {@link #from} reads: what the client asks NetBox to serialize. */
+    static final String FIELDS = "id,name,device,mac_address,primary_mac_address,mac_addresses";
+
     static DeviceInterface from(JsonNode json) {
         JsonNode primary = json.path("primary_mac_address");
         Optional<MacAddress> mac = primary.isObject()

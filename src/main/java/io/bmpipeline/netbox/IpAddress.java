@@ -7,6 +7,9 @@ import java.util.Optional;
 public record IpAddress(long id, String address, Optional<String> assignedObjectType, Optional<Long> assignedObjectId,
                         String description) {
 
+    /** The fields {@link #from} reads: what the client asks NetBox to serialize. */
+    static final String FIELDS = "id,address,assigned_object_type,assigned_object_id,description";
+
     static IpAddress from(JsonNode json) {
         JsonNode objectId = json.path("assigned_object_id");
         return new IpAddress(

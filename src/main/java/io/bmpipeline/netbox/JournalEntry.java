@@ -18,6 +18,9 @@ public record JournalEntry(long id, long deviceId, Kind kind, String comments, S
         }
     }
 
+    /** The fields {@link #from} reads: what the client asks NetBox to serialize. */
+    static final String FIELDS = "id,assigned_object_id,kind,comments,created";
+
     static JournalEntry from(JsonNode json) {
         return new JournalEntry(
                 json.path("id").asLong(),

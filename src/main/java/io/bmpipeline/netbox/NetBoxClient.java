@@ -21,14 +21,21 @@ import java.util.Set;
  */
 public final class NetBoxClient {
 
-    /** Keys per batched lookup: keeps the URL well under common 8 KiB request-line limits. */
+    /** Keys per batched lookup. */
     static final int BATCH = 100;
+
+    /**
+     * Bytes of filter values per batched lookup: with the path and the field selection the request line
+     * stays under gunicorn's default limit of 4094 bytes (NetBox answers a longer one with a bare 400).
+     */
+    static final int QUERY_BUDGET = 3500;
 
     private final Settings settings;
     private final NetBoxHttp http;
     private final Batching batching;
     private final Batchers batchers;
-    private volatile NetBoxVersion version;
+    /** Shared with the clients {@link #withRetries} makes: the same NetBox, so what one learns, all know. */
+    private final java.util.concurrent.atomic.AtomicReference<NetBoxVersion> version;
 
     public NetBoxClient(Settings settings) {
         this(settings, Batching.OFF);
@@ -40,7 +47,13 @@ public final class NetBoxClient {
      * device PATCH) are served by one bulk request per wave (see {@link Batcher}).
      */
     public NetBoxClient(Settings settings, Batching batching) {
+        this(settings, batching, new java.util.concurrent.atomic.AtomicReference<>());
+    }
+
+    private NetBoxClient(Settings settings, Batching batching,
+            java.util.concurrent.atomic.AtomicReference<NetBoxVersion> version) {
         this.settings = settings;
+        this.version = version;
         this.batching = batching;
         this.http = new NetBoxHttp(settings.url(), settings.token(), settings.connectTimeout(),
                 settings.requestTimeout(), new NetBoxHttp.RetryPolicy(settings.maxRetries(),
@@ -131,25 +144,22 @@ public final class NetBoxClient {
 
     /** The same NetBox with another retry budget: a health probe must answer now, not in 20 s. */
     public NetBoxClient withRetries(int retries) {
-        return new NetBoxClient(settings.withRetries(retries));
+        return new NetBoxClient(settings.withRetries(retries), Batching.OFF, version);
     }
 
     // ---- status and capabilities ---------------------------------------------------------
 
     /** Reads the version from {@code /api/status/} once; later calls reuse it. */
     public NetBoxVersion version() {
-        NetBoxVersion known = version;
-        if (known == null) {
-            known = NetBoxVersion.parse(http.get("api/status/", NetBoxQuery.empty()).path("netbox-version").asText());
-            version = known;
-        }
-        return known;
+        NetBoxVersion known = version.get();
+        return known != null ? known : refreshVersion();
     }
 
     /** Re-reads {@code /api/status/}: for health checks, which must see NetBox as it is now. */
     public NetBoxVersion refreshVersion() {
-        version = null;
-        return version();
+        NetBoxVersion now = NetBoxVersion.parse(http.get("api/status/", NetBoxQuery.empty()).path("netbox-version").asText());
+        version.set(now);
+        return now;
     }
 
     /** The device status values NetBox accepts, from the OPTIONS metadata of the device list. */
@@ -171,7 +181,7 @@ public final class NetBoxClient {
             return batchers.device.get(id);
         }
         try {
-            return Optional.of(Device.from(http.get("api/dcim/devices/" + id + "/", NetBoxQuery.empty())));
+            return Optional.of(Device.from(http.get("api/dcim/devices/" + id + "/", selecting("api/dcim/devices/", NetBoxQuery.empty()))));
         } catch (NetBoxException.NotFound e) {
             return Optional.empty();
         }
@@ -185,7 +195,7 @@ public final class NetBoxClient {
     /** Batched lookup; the result holds only the devices found, in NetBox's order. */
     public List<Device> devicesBySerials(Collection<String> serials) {
         List<Device> found = new ArrayList<>();
-        for (List<String> batch : batches(serials)) {
+        for (List<String> batch : batches(serials, "serial", s -> s)) {
             found.addAll(list("api/dcim/devices/", NetBoxQuery.of("serial", batch.toArray(String[]::new)), Device::from));
         }
         return found;
@@ -244,7 +254,12 @@ public final class NetBoxClient {
 
     private List<List<DeviceInterface>> interfacesByMacEach(List<MacAddress> macs) {
         Map<MacAddress, List<DeviceInterface>> byMac = new java.util.HashMap<>();
-        for (JsonNode json : http.getAll("api/dcim/interfaces/", NetBoxQuery.of("mac_address", distinct(macs, MacAddress::value)))) {
+        List<JsonNode> found = new ArrayList<>();
+        for (List<MacAddress> batch : batches(macs, "mac_address", MacAddress::value)) {
+            found.addAll(http.getAll("api/dcim/interfaces/", selecting("api/dcim/interfaces/",
+                    NetBoxQuery.of("mac_address", batch.stream().map(MacAddress::value).toList()))));
+        }
+        for (JsonNode json : found) {
             DeviceInterface iface = DeviceInterface.from(json);
             // Every MAC the interface carries: 4.2+ MAC objects (primary or not) and the older field.
             Set<MacAddress> carried = new java.util.HashSet<>();
@@ -353,7 +368,7 @@ public final class NetBoxClient {
     /** The interfaces of many devices, in batched requests. */
     public List<DeviceInterface> interfacesOfDevices(Collection<Long> deviceIds) {
         List<DeviceInterface> found = new ArrayList<>();
-        for (List<Long> batch : batches(deviceIds)) {
+        for (List<Long> batch : batches(deviceIds, "device_id", String::valueOf)) {
             found.addAll(list("api/dcim/interfaces/",
                     NetBoxQuery.of("device_id", batch.stream().map(String::valueOf).toList()), DeviceInterface::from));
         }
@@ -366,7 +381,7 @@ public final class NetBoxClient {
     /** The MAC address objects with these values (NetBox 4.2+), batched. */
     public List<MacObject> macObjects(Collection<MacAddress> macs) {
         List<MacObject> found = new ArrayList<>();
-        for (List<MacAddress> batch : batches(macs)) {
+        for (List<MacAddress> batch : batches(macs, "mac_address", MacAddress::value)) {
             found.addAll(list("api/dcim/mac-addresses/", NetBoxQuery.of("mac_address", batch.stream().map(MacAddress::value).toList()),
                     node -> new MacObject(node.path("id").asLong(), MacAddress.of(node.path("mac_address").asText()),
                             "dcim.interface".equals(node.path("assigned_object_type").asText())
@@ -419,7 +434,7 @@ public final class NetBoxClient {
 
     public Optional<DeviceInterface> interfaceById(long id) {
         try {
-            return Optional.of(DeviceInterface.from(http.get("api/dcim/interfaces/" + id + "/", NetBoxQuery.empty())));
+            return Optional.of(DeviceInterface.from(http.get("api/dcim/interfaces/" + id + "/", selecting("api/dcim/interfaces/", NetBoxQuery.empty()))));
         } catch (NetBoxException.NotFound e) {
             return Optional.empty();
         }
@@ -434,7 +449,7 @@ public final class NetBoxClient {
 
     public List<DeviceInterface> interfacesByMacs(Collection<MacAddress> macs) {
         List<DeviceInterface> found = new ArrayList<>();
-        for (List<MacAddress> batch : batches(macs)) {
+        for (List<MacAddress> batch : batches(macs, "mac_address", MacAddress::value)) {
             found.addAll(list("api/dcim/interfaces/",
                     NetBoxQuery.of("mac_address", batch.stream().map(MacAddress::value).toArray(String[]::new)),
                     DeviceInterface::from));
@@ -552,7 +567,7 @@ public final class NetBoxClient {
     /** The journal entries of many devices, batched. */
     public List<JournalEntry> journalEntriesOfDevices(Collection<Long> deviceIds) {
         List<JournalEntry> found = new ArrayList<>();
-        for (List<Long> batch : batches(deviceIds)) {
+        for (List<Long> batch : batches(deviceIds, "assigned_object_id", String::valueOf)) {
             found.addAll(list("api/extras/journal-entries/", NetBoxQuery.of("assigned_object_type", "dcim.device")
                     .and("assigned_object_id", batch.stream().map(String::valueOf).toList()), JournalEntry::from));
         }
@@ -576,18 +591,55 @@ public final class NetBoxClient {
     }
 
     private <T> List<T> list(String path, NetBoxQuery query, java.util.function.Function<JsonNode, T> reader) {
-        return http.getAll(path, query).stream().map(reader).toList();
+        return http.getAll(path, selecting(path, query)).stream().map(reader).toList();
     }
+
+    /**
+     * What NetBox 4.0+ serializes for us ({@code fields=}): only what our records read. The records
+     * are the same; NetBox skips the nested objects, counters and custom fields it would render,
+     * which is most of its time on a read. Never on a write: NetBox applies the selection to the
+     * request body too, and would drop every field not selected (found out the hard way).
+     */
+    private static final Map<String, String> FIELDS_READ = Map.of(
+            "api/dcim/devices/", Device.FIELDS,
+            "api/dcim/interfaces/", DeviceInterface.FIELDS,
+            "api/dcim/mac-addresses/", "id,mac_address,assigned_object_type,assigned_object_id",
+            "api/ipam/ip-addresses/", IpAddress.FIELDS,
+            "api/extras/journal-entries/", JournalEntry.FIELDS);
+
+    /**
+     * {@code query} and, for the objects our records read, the field selection, once the version is
+     * known to have it (the service learns it at start; no request is made just to find out).
+     */
+    private NetBoxQuery selecting(String path, NetBoxQuery query) {
+        String fields = FIELDS_READ.get(path.replaceFirst("\\d+/$", ""));
+        NetBoxVersion known = version.get();
+        return fields == null || known == null || !known.atLeast(4, 0) ? query : query.and("fields", fields);
+    }
+
+
 
     private static ObjectNode object() {
         return NetBoxHttp.json().createObjectNode();
     }
 
-    private static <T> List<List<T>> batches(Collection<T> items) {
-        List<T> distinct = List.copyOf(new LinkedHashSet<>(items));
+    /** The distinct items in runs of at most {@link #BATCH}, whose filter values fit {@link #QUERY_BUDGET}. */
+    static <T> List<List<T>> batches(Collection<T> items, String key, java.util.function.Function<T, String> text) {
         List<List<T>> batches = new ArrayList<>();
-        for (int i = 0; i < distinct.size(); i += BATCH) {
-            batches.add(distinct.subList(i, Math.min(distinct.size(), i + BATCH)));
+        List<T> current = new ArrayList<>();
+        int used = 0;
+        for (T item : new LinkedHashSet<>(items)) {
+            int cost = key.length() + 2 + NetBoxQuery.encode(text.apply(item)).length(); // "&key=value"
+            if (!current.isEmpty() && (current.size() == BATCH || used + cost > QUERY_BUDGET)) {
+                batches.add(current);
+                current = new ArrayList<>();
+                used = 0;
+            }
+            current.add(item);
+            used += cost;
+        }
+        if (!current.isEmpty()) {
+            batches.add(current);
         }
         return batches;
     }

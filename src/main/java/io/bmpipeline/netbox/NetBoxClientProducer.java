@@ -22,6 +22,15 @@ public class NetBoxClientProducer {
     /** Builds both at start, so a missing token or a bad pattern stops the service at once, naming the key. */
     void checkAtStart(@Observes StartupEvent start, NetBoxClient netbox, BmcInterfacePattern pattern) {
         LOG.infof("NetBox %s with a %s token; BMC interfaces match %s", netbox.url(), netbox.tokenKind(), pattern.pattern());
+        // The version decides the API dialect (MAC model, field selection). Learned in the background: a NetBox
+        // that is down at start must not hold the service up (leases wait on the bus); readiness probes retry it.
+        Thread.ofVirtual().name("netbox-version").start(() -> {
+            try {
+                LOG.infof("NetBox version %s", netbox.withRetries(0).version());
+            } catch (RuntimeException e) {
+                LOG.warnf("NetBox version not known yet (%s); the readiness check keeps asking", e.getMessage());
+            }
+        });
     }
 
     @Produces

@@ -111,7 +111,8 @@ final class NetBoxHttp {
     private JsonNode send(String method, String path, Object body, boolean idempotent, boolean goneIsDone) {
         String relative = path.startsWith("/") ? path.substring(1) : path;
         URI uri = base.resolve(relative);
-        String label = method + " /" + relative;
+        // The field selection is ours, not the operator's concern: messages name the request without it.
+        String label = method + " /" + relative.replaceFirst("fields=[^&]*&?", "").replaceFirst("[?&]$", "");
         String payload = body == null ? "" : toJson(body);
         int attempt = 0;
         while (true) {

@@ -55,9 +55,16 @@ public final class NetBoxQuery {
 
     String encoded() {
         return params.stream()
-                .map(p -> URLEncoder.encode(p.key(), StandardCharsets.UTF_8) + "="
-                        + URLEncoder.encode(p.value(), StandardCharsets.UTF_8))
+                .map(p -> encode(p.key()) + "=" + encode(p.value()))
                 .collect(Collectors.joining("&"));
+    }
+
+    /**
+     * Percent-encoded, but ':' and ',' stay as they are (both are legal in a query, RFC 3986 §3.4): a MAC costs
+     * 17 bytes of the request line instead of 27, and NetBox's request line is short (gunicorn: 4094 bytes).
+     */
+    static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("%3A", ":").replace("%2C", ",");
     }
 
     @Override
