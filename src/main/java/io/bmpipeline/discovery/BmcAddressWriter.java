@@ -44,17 +44,17 @@ public final class BmcAddressWriter {
      * @param leaseMaskBits  the lease's subnet mask (option 1) as a prefix length, when the lease had one
      */
     public Outcome record(Device device, DeviceInterface bmc, String host, OptionalInt leaseMaskBits) {
-        return record(device, bmc, host, leaseMaskBits, Optional.empty());
+        return record(device, bmc, host, netbox.ipAddresses(host), leaseMaskBits, Optional.empty());
     }
 
     /**
-     * As {@link #record(Device, DeviceInterface, String, OptionalInt)}, and the device's status
-     * becomes {@code newStatus} in the same PATCH as its {@code oob_ip} (one write, both or neither).
-     * When the address is recorded but the status would not change, nothing is patched for it.
+     * As {@link #record(Device, DeviceInterface, String, OptionalInt)} with NetBox's addresses of
+     * {@code host} already read ({@code existing}, e.g. for the decision a moment ago), and the device's
+     * status becomes {@code newStatus} in the same PATCH as its {@code oob_ip} (one write, both or
+     * neither). When the address is recorded but the status would not change, nothing is patched for it.
      */
-    public Outcome record(Device device, DeviceInterface bmc, String host, OptionalInt leaseMaskBits,
-            Optional<String> newStatus) {
-        List<IpAddress> existing = netbox.ipAddresses(host);
+    public Outcome record(Device device, DeviceInterface bmc, String host, List<IpAddress> existing,
+            OptionalInt leaseMaskBits, Optional<String> newStatus) {
         IpAddress ip = null;
         boolean created = false;
         boolean reassigned = false;

@@ -3,6 +3,7 @@ package io.bmpipeline.discovery;
 import io.bmpipeline.lifecycle.Decision;
 import io.bmpipeline.netbox.Device;
 import io.bmpipeline.netbox.DeviceInterface;
+import io.bmpipeline.netbox.IpAddress;
 import io.bmpipeline.lifecycle.Rule;
 import java.util.List;
 import java.util.Optional;
@@ -38,9 +39,15 @@ public sealed interface DiscoveryCase {
         }
     }
 
-    /** A known BMC: the table's decision for its device, with the facts it was taken on. */
+    /**
+     * A known BMC: the table's decision for its device, with the facts it was taken on.
+     * {@code addressesOfLeasedIp} are NetBox's IP objects with the lease's host part, as read for the
+     * decision. {@code firstDelivery}: the bus promises this event was never handed out before, so
+     * nothing of it can be in NetBox yet (false whenever that is not certain).
+     */
     record Decided(BmcLease lease, Device device, DeviceInterface bmc, Rule rule,
-                   List<Long> otherDevicesWithMac, Optional<Long> otherHolderOfIp) implements DiscoveryCase {
+                   List<Long> otherDevicesWithMac, Optional<Long> otherHolderOfIp,
+                   List<IpAddress> addressesOfLeasedIp, boolean firstDelivery) implements DiscoveryCase {
         public Decision decision() {
             return rule.decision();
         }

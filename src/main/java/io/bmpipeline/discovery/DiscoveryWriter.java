@@ -139,7 +139,8 @@ public final class DiscoveryWriter {
 
     /** Records the lease's address (and the new status with oob_ip); true when the status was written. */
     private boolean recordAddress(DiscoveryCase.Decided c, Optional<String> newStatus) {
-        var outcome = addresses.record(c.device(), c.bmc(), c.lease().ip(), c.lease().maskBits(), newStatus);
+        var outcome = addresses.record(c.device(), c.bmc(), c.lease().ip(), c.addressesOfLeasedIp(), c.lease().maskBits(),
+                newStatus);
         if (outcome instanceof BmcAddressWriter.Outcome.HeldByOtherDevice held) {
             // The decider checked this a moment ago; NetBox changed in between. Say so, write nothing more.
             journalOnce(c, JournalEntry.Kind.DANGER, "leased IP " + c.lease().ip()
@@ -158,10 +159,14 @@ public final class DiscoveryWriter {
                 instanceof FlapLimiter.Admission.Journal;
     }
 
-    /** Writes the entry unless one for this lease event is already there. */
+    /**
+     * Writes the entry unless one for this lease event is already there. On the event's first
+     * delivery nothing of it can be, so NetBox is not asked (one request fewer per lease).
+     */
     private void journalOnce(DiscoveryCase.Decided c, JournalEntry.Kind kind, String what) {
         String marker = "[lease " + c.lease().leaseId() + "]";
-        boolean written = netbox.journalEntries(c.device().id()).stream().anyMatch(e -> e.comments().contains(marker));
+        boolean written = !c.firstDelivery()
+                && netbox.journalEntries(c.device().id()).stream().anyMatch(e -> e.comments().contains(marker));
         if (!written) {
             BmcLease lease = c.lease();
             netbox.journal(c.device().id(), kind, what + ". " + c.rule().why()

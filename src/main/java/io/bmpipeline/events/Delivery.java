@@ -4,9 +4,10 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * One event handed to a consumer group. {@code attempt} is 1 on first delivery and grows with each retry or
- * redelivery after restart (a handler that sees {@code attempt > 1} may be seeing a replay). {@code sequence} is the
- * bus's publish order.
+ * One event handed to a consumer group. {@code attempt} is 1 on first delivery and grows with each retry,
+ * redelivery after restart or redrive (a handler that sees {@code attempt > 1} may be seeing a replay). Attempt 1 is a
+ * promise: the event was never handed out before, so a handler may skip its replay checks. A bus that cannot keep
+ * that promise (it cannot tell a redelivery) must never report 1. {@code sequence} is the bus's publish order.
  */
 public record Delivery(String topic, String group, long sequence, int attempt, Instant publishedAt,
                        EventEnvelope envelope) {

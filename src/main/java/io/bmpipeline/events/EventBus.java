@@ -39,6 +39,9 @@ public interface EventBus extends AutoCloseable {
      */
     Subscription subscribe(String topic, String group, RetryPolicy retry);
 
+    /** The consumer groups this process has subscribed, for readiness and meters. */
+    java.util.List<Subscription> subscriptions();
+
     /**
      * Hands {@code reader} every event of type {@code type} stored on {@code topic}, oldest first: the log as a
      * report sees it (reconciliation, audit), apart from any consumer group. Reading never holds back publishing or

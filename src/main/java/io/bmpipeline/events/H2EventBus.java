@@ -272,6 +272,17 @@ public final class H2EventBus implements EventBus {
     }
 
     @Override
+    public List<Subscription> subscriptions() {
+        lock.lock();
+        try {
+            requireOpen();
+            return List.copyOf(subscriptions.values());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public Subscription subscribe(String topic, String group, RetryPolicy retry) {
         requireName(topic, "topic");
         requireName(group, "group");
@@ -654,7 +665,18 @@ public final class H2EventBus implements EventBus {
                         }
                     }
                 }
-                return new Status(pending, retrying, dead, lastFailure);
+                Optional<Instant> oldest = Optional.empty();
+                try (PreparedStatement first = connection.prepareStatement(
+                        "SELECT e.published_at FROM bus_delivery d JOIN bus_event e ON e.seq = d.seq "
+                                + "WHERE d.topic = ? AND d.grp = ? AND d.state = 'P' ORDER BY d.seq LIMIT 1")) {
+                    bindGroup(first);
+                    try (ResultSet rs = first.executeQuery()) {
+                        if (rs.next()) {
+                            oldest = Optional.of(Instant.ofEpochMilli(rs.getLong(1)));
+                        }
+                    }
+                }
+                return new Status(pending, retrying, dead, lastFailure, oldest);
             } catch (SQLException e) {
                 throw new EventBusException("cannot read the status of " + topic + "/" + group + ": "
                         + e.getMessage(), e);
@@ -703,7 +725,7 @@ public final class H2EventBus implements EventBus {
             try {
                 requireOpen();
                 try (PreparedStatement update = connection.prepareStatement(
-                        "UPDATE bus_delivery SET state = 'P', attempts = 0, next_attempt_at = 0, last_error = NULL, "
+                        "UPDATE bus_delivery SET state = 'P', attempts = 1, next_attempt_at = 0, last_error = NULL, "
                                 + "failed_at = NULL WHERE topic = ? AND grp = ? AND seq = ? AND state = 'D'")) {
                     bindRow(update, sequence);
                     boolean changed = update.executeUpdate() == 1;

@@ -51,7 +51,11 @@ public interface Subscription {
 
     List<DeadLetter> deadLetters();
 
-    /** Puts a dead letter back in line (e.g. after an operator fixed NetBox); false when there is no such letter. */
+    /**
+     * Puts a dead letter back in line (e.g. after an operator fixed NetBox); false when there is no such letter.
+     * Its next delivery is attempt 2, never 1: it was handed out before, and its handler may have written part
+     * of it (handlers skip their replay checks only on attempt 1).
+     */
     boolean redrive(long sequence);
 
     /** How one delivery ended. */
@@ -70,6 +74,8 @@ public interface Subscription {
      * @param waitingRetry  pending events that failed at least once
      * @param deadLettered  events given up on
      * @param lastFailure   the reason of the most recent failure of a pending event, if any
+     * @param oldestPending when the oldest pending event was published: how far behind the group is
      */
-    record Status(long pending, long waitingRetry, long deadLettered, Optional<String> lastFailure) {}
+    record Status(long pending, long waitingRetry, long deadLettered, Optional<String> lastFailure,
+                  Optional<Instant> oldestPending) {}
 }

@@ -208,7 +208,9 @@ class H2EventBusTest {
         // B proceeds; A waits for a1's retry, and a2 waits behind a1.
         assertEquals(List.of("b1", "b2"), drain(subscription, T0));
         assertEquals(Optional.of(T0.plusSeconds(1)), subscription.nextAttemptAt());
-        assertEquals(new Subscription.Status(2, 1, 0, Optional.of("NetBox unavailable")), subscription.status());
+        Subscription.Status status = subscription.status();
+        assertEquals(new Subscription.Status(2, 1, 0, Optional.of("NetBox unavailable"), status.oldestPending()), status);
+        assertTrue(status.oldestPending().isPresent(), "two events wait: the oldest has a publication time");
 
         Delivery retried = subscription.poll(T0.plusSeconds(1)).orElseThrow();
         assertEquals("a1", retried.envelope().id());
@@ -265,7 +267,7 @@ class H2EventBusTest {
         assertEquals(1, letters.size());
         assertEquals("a1", letters.getFirst().delivery().envelope().id());
         assertEquals("IP taken (gave up after 3 attempts)", letters.getFirst().reason());
-        assertEquals(new Subscription.Status(0, 0, 1, Optional.empty()), subscription.status());
+        assertEquals(new Subscription.Status(0, 0, 1, Optional.empty(), Optional.empty()), subscription.status());
     }
 
     @Test
@@ -302,7 +304,7 @@ class H2EventBusTest {
         assertFalse(again.redrive(d.sequence()), "no longer a dead letter");
         Delivery redriven = again.poll(T0).orElseThrow();
         assertEquals("a1", redriven.envelope().id());
-        assertEquals(1, redriven.attempt());
+        assertEquals(2, redriven.attempt(), "a redriven event was handed out before: never a first delivery");
     }
 
     @Test

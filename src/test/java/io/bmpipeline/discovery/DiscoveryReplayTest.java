@@ -1,0 +1,87 @@
+package io.bmpipeline.discovery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.bmpipeline.address.MacAddress;
+import io.bmpipeline.lifecycle.FlapLimiter;
+import io.bmpipeline.netbox.BmcInterfacePattern;
+import io.bmpipeline.netbox.IpAddress;
+import io.bmpipeline.netbox.JournalEntry;
+import io.bmpipeline.netbox.NetBoxClient;
+import io.bmpipeline.netbox.NetBoxFixture;
+import io.bmpipeline.testbed.LiveNetBox;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The writer skips its "already journaled?" read only on an event's first delivery. A redelivery
+ * (attempt 2, or a bus that does not count) of a lease whose first attempt died after its journal
+ * entry finishes the promotion without a second entry — in the live NetBox.
+ */
+class DiscoveryReplayTest {
+
+    private static final BmcInterfacePattern BMC = new BmcInterfacePattern(Pattern.compile("(?i)bmc|ilo|idrac"));
+
+    private NetBoxClient netbox;
+    private NetBoxFixture fixture;
+    private DiscoveryDecider decider;
+    private DiscoveryWriter writer;
+    private String net;
+
+    @BeforeEach
+    void seed() {
+        netbox = LiveNetBox.get().client(LiveNetBox.get().tokenV2());
+        fixture = new NetBoxFixture(netbox);
+        decider = new DiscoveryDecider(netbox, BMC, BmcFilter.acceptAll());
+        writer = new DiscoveryWriter(netbox, new FlapLimiter(Duration.ofHours(1), 1000), Clock.systemUTC());
+        int h = fixture.tag().hashCode();
+        net = "10." + (100 + ((h >>> 8) & 0x7f)) + "." + (h & 0xff);
+        fixture.prefix(net + ".0/24");
+    }
+
+    @AfterEach
+    void clean() {
+        netbox.ipAddresses(net + ".20").forEach(ip -> netbox.deleteIpAddress(ip.id()));
+        fixture.close();
+    }
+
+    @Test
+    void onlyTheBusesFirstDeliverySkipsTheReplayCheck() {
+        int h = fixture.tag().hashCode();
+        MacAddress mac = MacAddress.of(String.format("94:57:A5:%02X:%02X:%02X", (h >>> 16) & 0xff, (h >>> 8) & 0xff, h & 0xff));
+        var device = fixture.device(fixture.serial("r"), "offline", "iLO", "eth0");
+        netbox.setInterfaceMac(device.iface("iLO"), mac);
+        BmcLease lease = new BmcLease("lease-" + fixture.tag() + "-r", mac, net + ".20", OptionalInt.of(24),
+                Optional.empty(), Optional.empty(), "test-tap", Instant.now());
+
+        assertTrue(((DiscoveryCase.Decided) decider.decide(lease, 1)).firstDelivery());
+        assertFalse(((DiscoveryCase.Decided) decider.decide(lease, 2)).firstDelivery());
+        assertFalse(((DiscoveryCase.Decided) decider.decide(lease, null)).firstDelivery(), "a bus that does not count");
+
+        // The first delivery wrote its journal entry and died before the address and the status.
+        netbox.journal(device.id(), JournalEntry.Kind.SUCCESS, "offline → discovered [lease " + lease.leaseId() + "]");
+
+        var redelivered = assertInstanceOf(DiscoveryCase.Decided.class, decider.decide(lease, 2));
+        assertEquals("PROMOTE", redelivered.branch());
+        writer.promote(redelivered);
+
+        var after = netbox.device(device.id()).orElseThrow();
+        assertEquals("discovered", after.status());
+        assertEquals(net + ".20/24", after.oobIpAddress().orElseThrow());
+        List<IpAddress> ips = netbox.ipAddresses(net + ".20");
+        assertEquals(1, ips.size());
+        List<JournalEntry> journal = netbox.journalEntries(device.id());
+        assertEquals(1, journal.size(), "the redelivery found the first attempt's entry: " + journal);
+    }
+}
