@@ -54,6 +54,7 @@ def one(path, body):
 
 
 def seed(n, tag, csv):
+    prefix = 0xBE if tag.startswith("db") else 0xBF  # discovery benches 02:BE:…, manifest benches 02:BF:…
     site = one("/api/dcim/sites/", {"name": "bench-" + tag, "slug": "bench-" + tag})
     mfr = one("/api/dcim/manufacturers/", {"name": "bench-" + tag, "slug": "bench-" + tag})
     dtype = one("/api/dcim/device-types/", {"manufacturer": mfr, "model": "bench-" + tag, "slug": "bench-" + tag})
@@ -73,7 +74,8 @@ def seed(n, tag, csv):
     with open(csv, "w") as f:
         f.write("server_serial,server_bmc_mac\n")
         for i, s in enumerate(serials):
-            f.write("%s,02:BE:%02X:%02X:%02X:%02X\n" % (s, (i >> 24) & 255, (i >> 16) & 255, (i >> 8) & 255, i & 255))
+            # The MAC's second byte comes from the tag: two benches' kept devices never share a MAC.
+            f.write("%s,02:%02X:%02X:%02X:%02X:%02X\n" % (s, prefix, (i >> 24) & 255, (i >> 16) & 255, (i >> 8) & 255, i & 255))
 
 
 def set_macs(rows, ifaces, by_serial):
