@@ -256,8 +256,8 @@ public final class NetBoxClient {
         Map<MacAddress, List<DeviceInterface>> byMac = new java.util.HashMap<>();
         List<JsonNode> found = new ArrayList<>();
         for (List<MacAddress> batch : batches(macs, "mac_address", MacAddress::value)) {
-            found.addAll(http.getAll("api/dcim/interfaces/", selecting("api/dcim/interfaces/",
-                    NetBoxQuery.of("mac_address", batch.stream().map(MacAddress::value).toList()))));
+            found.addAll(list("api/dcim/interfaces/",
+                    NetBoxQuery.of("mac_address", batch.stream().map(MacAddress::value).toList()), json -> json));
         }
         for (JsonNode json : found) {
             DeviceInterface iface = DeviceInterface.from(json);
@@ -611,13 +611,11 @@ public final class NetBoxClient {
      * {@code query} and, for the objects our records read, the field selection, once the version is
      * known to have it (the service learns it at start; no request is made just to find out).
      */
-    private NetBoxQuery selecting(String path, NetBoxQuery query) {
-        String fields = FIELDS_READ.get(path.replaceFirst("\\d+/$", ""));
+    private NetBoxQuery selecting(String collection, NetBoxQuery query) {
+        String fields = FIELDS_READ.get(collection);
         NetBoxVersion known = version.get();
         return fields == null || known == null || !known.atLeast(4, 0) ? query : query.and("fields", fields);
     }
-
-
 
     private static ObjectNode object() {
         return NetBoxHttp.json().createObjectNode();
