@@ -13,6 +13,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -542,5 +543,85 @@ class H2EventBusTest {
         } finally {
             reader.destroyForcibly();
         }
+    }
+
+    // ---- batches and retention ---------------------------------------------------------------------------------
+
+    @Test
+    void aBatchIsStoredWholeInOrderAndItsDuplicatesAreNamed() {
+        H2EventBus bus = open();
+        Subscription subscription = bus.subscribe(TOPIC, GROUP, FOREVER);
+        bus.publish(TOPIC, event("a", "K1"));
+        List<EventBus.Published> results = bus.publishAll(TOPIC,
+                List.of(event("a", "K1"), event("b", "K1"), event("c", "K2"), event("b", "K1")));
+        assertEquals(List.of(EventBus.Published.DUPLICATE, EventBus.Published.STORED, EventBus.Published.STORED,
+                EventBus.Published.DUPLICATE), results);
+        assertEquals(List.of("a", "b", "c"), drain(subscription, T0));
+        assertEquals(List.of(), bus.publishAll(TOPIC, List.of()));
+    }
+
+    private static EventBus.Retention keep(Duration maxAge, long maxEvents) {
+        return new EventBus.Retention(new EventBus.Retention.Limits(maxAge, maxEvents), Map.of());
+    }
+
+    private static List<String> logged(H2EventBus bus) {
+        List<String> ids = new ArrayList<>();
+        bus.replay(TOPIC, EventTypes.DHCP_LEASE_OBSERVED, e -> ids.add(e.envelope().id()));
+        return ids;
+    }
+
+    @Test
+    void retentionRemovesOldAcknowledgedEventsAndKeepsWhatAGroupStillOwes() {
+        AtomicLong millis = new AtomicLong(T0.toEpochMilli());
+        Clock clock = new Clock() {
+            @Override public java.time.ZoneId getZone() { return java.time.ZoneOffset.UTC; }
+            @Override public Clock withZone(java.time.ZoneId zone) { return this; }
+            @Override public Instant instant() { return Instant.ofEpochMilli(millis.get()); }
+        };
+        H2EventBus bus = H2EventBus.open(dir.resolve("bus"), clock);
+        opened.add(bus);
+        Subscription subscription = bus.subscribe(TOPIC, GROUP, new RetryPolicy(5, Duration.ofDays(5), Duration.ofDays(5)));
+        bus.publishAll(TOPIC, List.of(event("acked", "K1"), event("pending", "K2"), event("dead", "K3")));
+        millis.addAndGet(Duration.ofDays(2).toMillis());
+        bus.publish(TOPIC, event("recent", "K4"));
+        Delivery acked = subscription.poll(T0).orElseThrow();
+        subscription.ack(acked);
+        Delivery pending = subscription.poll(T0).orElseThrow();
+        subscription.retryLater(pending, "NetBox down", T0.plus(Duration.ofDays(3))); // due in the future
+        Delivery dead = subscription.poll(T0).orElseThrow();
+        subscription.deadLetter(dead, "refused", T0);
+        subscription.ack(subscription.poll(T0).orElseThrow());
+
+        long removed = bus.prune(keep(Duration.ofDays(1), 1_000), T0.plus(Duration.ofDays(2)));
+
+        assertEquals(List.of("pending", "dead", "recent"), logged(bus));
+        assertEquals(1, removed, "only the old acknowledged event goes");
+        assertEquals(1, subscription.deadLetters().size());
+        assertEquals(0, bus.prune(keep(Duration.ofDays(1), 1_000), T0.plus(Duration.ofDays(2))), "nothing more to do");
+    }
+
+    @Test
+    void retentionKeepsAtMostMaxEventsPerTopicNewestFirst() {
+        H2EventBus bus = open();
+        Subscription subscription = bus.subscribe(TOPIC, GROUP, FOREVER);
+        List<EventEnvelope> batch = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            batch.add(event("e" + i, "K" + (i % 50)));
+        }
+        bus.publishAll(TOPIC, batch);
+        bus.publish(Topics.DEVICE_STATE, event("other-topic", "K1"));
+        assertEquals(5_000, drain(subscription, T0).size());
+
+        long removed = bus.prune(new EventBus.Retention(new EventBus.Retention.Limits(Duration.ofDays(365), 100_000),
+                Map.of(TOPIC, new EventBus.Retention.Limits(Duration.ofDays(365), 300))), T0);
+
+        assertEquals(4_700, removed);
+        List<String> left = logged(bus);
+        assertEquals(300, left.size());
+        assertEquals("e4700", left.getFirst());
+        assertEquals("e4999", left.getLast());
+        List<String> other = new ArrayList<>();
+        bus.replay(Topics.DEVICE_STATE, EventTypes.DHCP_LEASE_OBSERVED, e -> other.add(e.envelope().id()));
+        assertEquals(List.of("other-topic"), other, "another topic keeps its own limits");
     }
 }

@@ -41,7 +41,7 @@ class EventBusReadinessTest {
         }
         discovery.retryLater(discovery.poll(PUBLISHED).orElseThrow(), "NetBox unavailable: connection refused", PUBLISHED);
 
-        var readiness = new EventBusReadiness(bus, Clock.fixed(PUBLISHED.plusSeconds(90), ZoneOffset.UTC));
+        var readiness = new EventBusReadiness(bus, Clock.fixed(PUBLISHED.plusSeconds(90), ZoneOffset.UTC), 0);
         HealthCheckResponse response = readiness.call();
         Map<String, Object> data = response.getData().orElseThrow();
         assertEquals(HealthCheckResponse.Status.UP, response.getStatus());
@@ -56,5 +56,25 @@ class EventBusReadinessTest {
         assertEquals(HealthCheckResponse.Status.DOWN, closed.getStatus());
         assertTrue(String.valueOf(closed.getData().orElseThrow().get("reason")).startsWith("event bus store unusable"),
                 closed.getData().toString());
+    }
+
+    @Test
+    void aDiskAboutToFillMakesTheServiceUnreadyNamingTheStore() {
+        H2EventBus bus = H2EventBus.open(dir.resolve("bus"), Clock.fixed(PUBLISHED, ZoneOffset.UTC));
+        try {
+            long free = bus.storage().freeBytes();
+            assertTrue(free > 0, "free space of the test's disk: " + free);
+
+            HealthCheckResponse roomy = new EventBusReadiness(bus, Clock.systemUTC(), free / 2).call();
+            assertEquals(HealthCheckResponse.Status.UP, roomy.getStatus(), roomy.getData().toString());
+
+            HealthCheckResponse full = new EventBusReadiness(bus, Clock.systemUTC(), Long.MAX_VALUE).call();
+            assertEquals(HealthCheckResponse.Status.DOWN, full.getStatus());
+            String reason = String.valueOf(full.getData().orElseThrow().get("reason"));
+            assertTrue(reason.startsWith("disk nearly full: ") && reason.contains(dir.resolve("bus.mv.db").toString())
+                    && reason.contains("bm.bus.min-free-disk"), reason);
+        } finally {
+            bus.close();
+        }
     }
 }
