@@ -3,48 +3,75 @@ package io.bmpipeline.dhcp;
 import java.io.EOFException;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.support.DefaultConsumer;
 import org.jboss.logging.Logger;
 
 /**
- * Owns the capture thread: frames from the source through the {@link LeaseTap}, each lease (and
- * each spoofed ACK) into the route as one exchange, processed before the next frame is read — so
- * a lease is on the durable bus before the tap moves on. A bad frame is counted and dropped; a
- * failing exchange is logged; a live capture that fails (the interface went down or away) is
- * reopened with backoff; nothing ends the loop but stopping the route (or the end of a replay).
+ * Two threads, so that reading the wire never waits for the disk. The reader drains the capture as fast as frames
+ * come, through the {@link LeaseTap}, into a bounded in-memory queue; the writer takes everything queued (up to
+ * {@link #MAX_BATCH} leases) and hands it to the route as one {@link LeaseBatch}, which the bus stores in one durable
+ * write. A lease is thus in memory only for the time of one write (milliseconds), not for as long as the consumers
+ * of the bus keep it busy; a full queue makes the reader wait and the kernel's socket buffer takes the rest.
+ *
+ * <p>A bad frame is counted and dropped; a batch the route could not store is retried until it is (readiness shows
+ * the bus's state meanwhile); kernel drops are counted and logged once a second while they happen; a live capture
+ * that fails (the interface went down or away) is reopened with backoff; nothing ends the loops but stopping the
+ * route (or the end of a replay). Stopping drains what was read before the threads end.
  */
 final class DhcpConsumer extends DefaultConsumer {
 
-    /** Header naming what the exchange carries: {@code LEASE} or {@code SPOOFED}. */
+    /** Header naming what the exchange carries: {@code LEASES} (a {@link LeaseBatch}) or {@code SPOOFED}. */
     static final String OUTCOME = "bmTapOutcome";
+    /** Leases per durable write at most. */
+    static final int MAX_BATCH = 2_000;
+    /** Leases read and not yet written, at most; beyond, the reader waits and the kernel buffers. */
+    static final int MAX_QUEUED = 200_000;
 
     private static final Logger LOG = Logger.getLogger(DhcpConsumer.class);
     private static final Duration FIRST_REOPEN_DELAY = Duration.ofSeconds(1);
     private static final Duration MAX_REOPEN_DELAY = Duration.ofSeconds(30);
+    private static final Duration STORE_RETRY = Duration.ofSeconds(1);
+    private static final Duration DROP_CHECK = Duration.ofSeconds(1);
 
     private final DhcpEndpoint endpoint;
     private final LeaseTap tap;
-    private volatile boolean running;
-    private ExecutorService thread;
+    private final BlockingQueue<TapOutcome> queue = new ArrayBlockingQueue<>(MAX_QUEUED);
+    private final TapMonitor.Tap monitor;
+    private volatile boolean reading;
+    private volatile boolean writing;
+    /** True while the writer holds items taken off the queue. */
+    private volatile boolean writerBusy;
+    private ExecutorService readerThread;
+    private ExecutorService writerThread;
 
     DhcpConsumer(DhcpEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
         this.endpoint = endpoint;
         this.tap = endpoint.newTap();
+        this.monitor = endpoint.monitor().tap(endpoint.getInterfaceName(), queue::size);
     }
 
     @Override
     protected void doStart() throws Exception {
         super.doStart();
         FrameSource source = openSource();
-        running = true;
-        thread = getEndpoint().getCamelContext().getExecutorServiceManager()
-                .newSingleThreadExecutor(this, "dhcp-tap-" + endpoint.getInterfaceName());
-        thread.submit(() -> loop(source));
+        reading = true;
+        writing = true;
+        var executors = getEndpoint().getCamelContext().getExecutorServiceManager();
+        writerThread = executors.newSingleThreadExecutor(this, "dhcp-store-" + endpoint.getInterfaceName());
+        writerThread.submit(this::writeLoop);
+        readerThread = executors.newSingleThreadExecutor(this, "dhcp-tap-" + endpoint.getInterfaceName());
+        readerThread.submit(() -> readLoop(source));
     }
 
     private FrameSource openSource() throws IOException {
@@ -58,17 +85,27 @@ final class DhcpConsumer extends DefaultConsumer {
 
     @Override
     protected void doStop() throws Exception {
-        running = false;
-        if (thread != null) {
-            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownGraceful(thread, 5_000);
+        var executors = getEndpoint().getCamelContext().getExecutorServiceManager();
+        reading = false;
+        if (readerThread != null) {
+            executors.shutdownGraceful(readerThread, 5_000);
+        }
+        writing = false; // the writer empties the queue, then ends
+        if (writerThread != null) {
+            executors.shutdownGraceful(writerThread, 10_000);
+        }
+        if (!queue.isEmpty()) {
+            LOG.errorf("dhcp:%s stopped with %d lease(s) read but not stored", endpoint.getInterfaceName(), queue.size());
         }
         super.doStop();
     }
 
-    private void loop(FrameSource first) {
+    // ---- reader ------------------------------------------------------------------------------------------------
+
+    private void readLoop(FrameSource first) {
         FrameSource source = first;
         Duration backoff = FIRST_REOPEN_DELAY;
-        while (running) {
+        while (reading) {
             try (FrameSource open = source) {
                 read(open);
                 return; // stopped, or the replay ended
@@ -80,11 +117,14 @@ final class DhcpConsumer extends DefaultConsumer {
                 // The message names the call and errno (ENETDOWN, ENODEV …); a stack adds nothing for I/O.
                 LOG.errorf(e instanceof IOException ? null : e, "dhcp:%s capture failed (%s); reopening in %s",
                         endpoint.getInterfaceName(), e.getMessage(), backoff);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
             // A live interface that went away (driver reset, bond change) comes back: keep trying,
             // with backoff, until it does or the route stops. Frames in between are not seen.
             source = null;
-            while (running && source == null) {
+            while (reading && source == null) {
                 sleep(backoff);
                 backoff = backoff.multipliedBy(2).compareTo(MAX_REOPEN_DELAY) > 0 ? MAX_REOPEN_DELAY : backoff.multipliedBy(2);
                 try {
@@ -106,32 +146,37 @@ final class DhcpConsumer extends DefaultConsumer {
         }
     }
 
-    private void read(FrameSource source) throws IOException {
-        while (running) {
+    private void read(FrameSource source) throws IOException, InterruptedException {
+        long seenDrops = Math.max(source.dropped(), 0);
+        long nextDropCheck = System.nanoTime() + DROP_CHECK.toNanos();
+        while (reading) {
             Optional<CapturedFrame> frame;
             try {
                 frame = source.next(Duration.ofMillis(200));
             } catch (EOFException end) {
+                awaitWritten();
                 LOG.infof("dhcp:%s replay finished: %d lease(s), %d spoofed ACK(s)", endpoint.getInterfaceName(),
                         tap.leases(), tap.spoofed());
                 return;
             }
             if (frame.isPresent()) {
-                handle(frame.get());
+                accept(frame.get());
+            }
+            if (System.nanoTime() - nextDropCheck >= 0) {
+                long total = source.dropped();
+                if (total > seenDrops) {
+                    monitor.kernelDropped(total - seenDrops, Instant.now());
+                    LOG.warnf("dhcp:%s the kernel dropped %d frame(s) in the last second (capture buffer full; "
+                                    + "%d since start): raise bm.dhcp.buffer-size", endpoint.getInterfaceName(),
+                            total - seenDrops, monitor.kernelDrops());
+                    seenDrops = total;
+                }
+                nextDropCheck = System.nanoTime() + DROP_CHECK.toNanos();
             }
         }
     }
 
-    private void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
-    }
-
-    private void handle(CapturedFrame frame) {
+    private void accept(CapturedFrame frame) throws InterruptedException {
         TapOutcome outcome;
         try {
             outcome = tap.accept(frame);
@@ -141,31 +186,127 @@ final class DhcpConsumer extends DefaultConsumer {
             return;
         }
         switch (outcome) {
-            case TapOutcome.Lease lease -> emit("LEASE", lease.event());
+            case TapOutcome.Lease lease -> {
+                monitor.leaseRead();
+                enqueue(lease);
+            }
             case TapOutcome.Spoofed spoofed -> {
-                LOG.warnf("dhcp:%s ACK from %s (%s) is not from an allowed server: ignored",
-                        endpoint.getInterfaceName(), spoofed.ack().sourceIp(), spoofed.ack().sourceMac());
-                emit("SPOOFED", spoofed.ack());
+                monitor.spoofedAck();
+                enqueue(spoofed);
             }
             case TapOutcome.Ignored ignored -> { }
             case TapOutcome.Dropped dropped -> LOG.debugf("dhcp:%s dropped frame: %s", endpoint.getInterfaceName(), dropped.drop());
         }
     }
 
-    private void emit(String kind, Object body) {
-        Exchange exchange = createExchange(false);
-        exchange.getMessage().setBody(body);
-        exchange.getMessage().setHeader(OUTCOME, kind);
-        try {
-            getProcessor().process(exchange);
-            if (exchange.getException() != null) {
-                getExceptionHandler().handleException("dhcp:" + endpoint.getInterfaceName() + " lease not handed on",
-                        exchange, exchange.getException());
+    private void enqueue(TapOutcome outcome) throws InterruptedException {
+        if (!queue.offer(outcome)) {
+            LOG.warnf("dhcp:%s %d leases wait for the bus; reading pauses until it catches up",
+                    endpoint.getInterfaceName(), queue.size());
+            queue.put(outcome);
+        }
+    }
+
+    /** A replay's end is reported once what it read is stored. */
+    private void awaitWritten() throws InterruptedException {
+        while (writing && (!queue.isEmpty() || writerBusy)) {
+            Thread.sleep(10);
+        }
+    }
+
+    // ---- writer ------------------------------------------------------------------------------------------------
+
+    private void writeLoop() {
+        List<TapOutcome> taken = new ArrayList<>();
+        while (writing || !queue.isEmpty()) {
+            try {
+                TapOutcome first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                writerBusy = true;
+                taken.add(first);
+                queue.drainTo(taken, MAX_BATCH - 1);
+                write(taken);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } finally {
+                taken.clear();
+                writerBusy = false;
             }
-        } catch (Exception e) {
-            getExceptionHandler().handleException("dhcp:" + endpoint.getInterfaceName() + " lease not handed on", exchange, e);
-        } finally {
-            releaseExchange(exchange, false);
+        }
+    }
+
+    /** Consecutive leases go as one batch; a spoofed ACK between them goes on its own, in order. */
+    private void write(List<TapOutcome> taken) throws InterruptedException {
+        List<DhcpLeaseEvent> leases = new ArrayList<>();
+        for (TapOutcome outcome : taken) {
+            if (outcome instanceof TapOutcome.Lease lease) {
+                leases.add(lease.event());
+            } else if (outcome instanceof TapOutcome.Spoofed spoofed) {
+                storeLeases(leases);
+                leases.clear();
+                LOG.warnf("dhcp:%s ACK from %s (%s) is not from an allowed server: ignored",
+                        endpoint.getInterfaceName(), spoofed.ack().sourceIp(), spoofed.ack().sourceMac());
+                emit("SPOOFED", spoofed.ack(), 0);
+            }
+        }
+        storeLeases(leases);
+    }
+
+    private void storeLeases(List<DhcpLeaseEvent> leases) throws InterruptedException {
+        if (!leases.isEmpty()) {
+            emit("LEASES", new LeaseBatch(leases), leases.size());
+        }
+    }
+
+    /**
+     * Runs the route on one exchange; when it fails, says so once and tries again every second until it is stored —
+     * the leases are in memory only, so giving up would lose them. A stop ends the retries after one more try.
+     */
+    private void emit(String kind, Object body, int leases) throws InterruptedException {
+        boolean failedBefore = false;
+        while (true) {
+            Exchange exchange = createExchange(false);
+            exchange.getMessage().setBody(body);
+            exchange.getMessage().setHeader(OUTCOME, kind);
+            Exception failure;
+            try {
+                getProcessor().process(exchange);
+                failure = exchange.getException();
+            } catch (Exception e) {
+                failure = e;
+            } finally {
+                releaseExchange(exchange, false);
+            }
+            if (failure == null) {
+                monitor.stored(leases);
+                if (failedBefore) {
+                    LOG.infof("dhcp:%s the bus takes leases again; %d stored", endpoint.getInterfaceName(), leases);
+                }
+                return;
+            }
+            if (!writing && failedBefore) {
+                LOG.errorf("dhcp:%s stopping: %d lease(s) not stored: %s", endpoint.getInterfaceName(), leases,
+                        failure.getMessage());
+                return;
+            }
+            if (!failedBefore) {
+                LOG.errorf("dhcp:%s %s of %d lease(s) not stored, retrying every %s: %s", endpoint.getInterfaceName(),
+                        kind.toLowerCase(java.util.Locale.ROOT), leases, STORE_RETRY, failure.getMessage());
+                failedBefore = true;
+            }
+            Thread.sleep(STORE_RETRY);
+        }
+    }
+
+    private void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            reading = false;
         }
     }
 }

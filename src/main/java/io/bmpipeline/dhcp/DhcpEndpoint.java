@@ -75,6 +75,12 @@ public class DhcpEndpoint extends DefaultEndpoint {
                 duration(dedupWindow, "dedupWindow"));
     }
 
+    /** The application's tap monitor when there is one (readiness, meters); a private one otherwise. */
+    TapMonitor monitor() {
+        TapMonitor shared = getCamelContext().getRegistry().findSingleByType(TapMonitor.class);
+        return shared != null ? shared : new TapMonitor();
+    }
+
     Optional<Path> replayPath() {
         return pcap == null || pcap.isBlank() ? Optional.empty() : Optional.of(Path.of(pcap.strip()));
     }

@@ -42,12 +42,11 @@ public sealed interface DiscoveryCase {
     /**
      * A known BMC: the table's decision for its device, with the facts it was taken on.
      * {@code addressesOfLeasedIp} are NetBox's IP objects with the lease's host part, as read for the
-     * decision. {@code firstDelivery}: the bus promises this event was never handed out before, so
-     * nothing of it can be in NetBox yet (false whenever that is not certain).
+     * decision.
      */
     record Decided(BmcLease lease, Device device, DeviceInterface bmc, Rule rule,
                    List<Long> otherDevicesWithMac, Optional<Long> otherHolderOfIp,
-                   List<IpAddress> addressesOfLeasedIp, boolean firstDelivery) implements DiscoveryCase {
+                   List<IpAddress> addressesOfLeasedIp) implements DiscoveryCase {
         public Decision decision() {
             return rule.decision();
         }

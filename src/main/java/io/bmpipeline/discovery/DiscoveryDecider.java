@@ -27,16 +27,7 @@ public final class DiscoveryDecider {
         this.filter = filter;
     }
 
-    /** As {@link #decide(BmcLease, Integer)} for a lease whose delivery history is unknown. */
     public DiscoveryCase decide(BmcLease lease) {
-        return decide(lease, null);
-    }
-
-    /**
-     * @param attempt the bus's delivery count of the lease event ({@code BusHeaders.ATTEMPT}); 1 means
-     *                never handed out before. {@code null} when the bus does not say: then it may be a replay.
-     */
-    public DiscoveryCase decide(BmcLease lease, Integer attempt) {
         // "Known to NetBox as a BMC MAC" is the strongest filter (DESIGN §3): the MAC sits on an
         // interface whose name marks it as the BMC. The same MAC on a host NIC is not a BMC lease.
         List<DeviceInterface> bmcs = netbox.interfacesByMac(lease.mac()).stream()
@@ -59,8 +50,7 @@ public final class DiscoveryDecider {
         LifecycleEvent.BmcLeaseObserved facts = LifecycleEvent.BmcLeaseObserved.of(
                 device.oobIpAddress(), lease.ip(), !others.isEmpty(), otherHolder.isPresent());
         return new DiscoveryCase.Decided(lease, device, bmc,
-                LifecycleTable.STANDARD.ruleFor(device.status(), facts), others, otherHolder, addresses,
-                attempt != null && attempt == 1);
+                LifecycleTable.STANDARD.ruleFor(device.status(), facts), others, otherHolder, addresses);
     }
 
     /** The device (not this one) whose interface NetBox gives the leased address to, if any. */

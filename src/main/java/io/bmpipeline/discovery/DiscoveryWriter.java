@@ -7,6 +7,8 @@ import io.bmpipeline.events.EventTypes;
 import io.bmpipeline.events.Topics;
 import io.bmpipeline.lifecycle.Decision;
 import io.bmpipeline.lifecycle.FlapLimiter;
+import io.bmpipeline.lifecycle.LifecycleTable;
+import io.bmpipeline.lifecycle.Rule;
 import io.bmpipeline.netbox.JournalEntry;
 import io.bmpipeline.netbox.NetBoxClient;
 import io.bmpipeline.netbox.NetBoxException;
@@ -22,6 +24,10 @@ import java.util.Optional;
  * The journal entry goes first: if the process dies after it, the replay finds it and does the rest.
  */
 public final class DiscoveryWriter {
+
+    /** The end of every journal entry this writer makes: "Rule RULE-ID [lease LEASE-ID]". */
+    private static final java.util.regex.Pattern APPLIED_RULE =
+            java.util.regex.Pattern.compile("Rule (\\S+) \\[lease ([^\\]]+)\\]");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -103,9 +109,29 @@ public final class DiscoveryWriter {
                 EventTypes.DHCP_LEASE_UNEXPECTED, lease.mac().value(), clock.instant(), data)));
     }
 
-    /** NO_OP: the lease confirms what NetBox records. */
+    /**
+     * NO_OP: the lease confirms what NetBox records. When NetBox records it because of this very lease — its journal
+     * entry is there: the lease was applied before and the process died before the bus heard it was done — the
+     * change it made is announced again. Announcements have deterministic ids, so one that did go out is a
+     * duplicate the bus drops; one that did not goes out now. Every applied transition is announced at least once.
+     */
     public List<Publication> nothing(DiscoveryCase c) {
-        return List.of();
+        if (!(c instanceof DiscoveryCase.Decided d) || !(d.decision() instanceof Decision.NoOp)) {
+            return List.of();
+        }
+        Optional<Rule> applied = netbox.journalEntries(d.device().id()).stream()
+                .map(e -> APPLIED_RULE.matcher(e.comments()))
+                .filter(m -> m.find() && m.group(2).equals(d.lease().leaseId()))
+                .findFirst()
+                .flatMap(m -> LifecycleTable.STANDARD.rules().stream().filter(r -> r.id().equals(m.group(1))).findFirst());
+        if (applied.isEmpty()) {
+            return List.of();
+        }
+        var earlier = new DiscoveryCase.Decided(d.lease(), d.device(), d.bmc(), applied.get(), d.otherDevicesWithMac(),
+                d.otherHolderOfIp(), d.addressesOfLeasedIp());
+        Optional<String> newStatus = earlier.decision() instanceof Decision.Promote p
+                ? Optional.of(p.to().netboxValue()) : Optional.empty();
+        return announce(earlier, newStatus);
     }
 
     /**
@@ -160,13 +186,13 @@ public final class DiscoveryWriter {
     }
 
     /**
-     * Writes the entry unless one for this lease event is already there. On the event's first
-     * delivery nothing of it can be, so NetBox is not asked (one request fewer per lease).
+     * Writes the entry unless one for this lease event is already there. Always asked: no bus can promise an event
+     * is new everywhere (two taps of an HA pair each deliver the lease for the first time; so does a capture
+     * replayed into a fresh store, or a delivery count lost in a crash).
      */
     private void journalOnce(DiscoveryCase.Decided c, JournalEntry.Kind kind, String what) {
         String marker = "[lease " + c.lease().leaseId() + "]";
-        boolean written = !c.firstDelivery()
-                && netbox.journalEntries(c.device().id()).stream().anyMatch(e -> e.comments().contains(marker));
+        boolean written = netbox.journalEntries(c.device().id()).stream().anyMatch(e -> e.comments().contains(marker));
         if (!written) {
             BmcLease lease = c.lease();
             netbox.journal(c.device().id(), kind, what + ". " + c.rule().why()

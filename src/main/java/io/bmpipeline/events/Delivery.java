@@ -5,9 +5,9 @@ import java.util.Objects;
 
 /**
  * One event handed to a consumer group. {@code attempt} is 1 on first delivery and grows with each retry,
- * redelivery after restart or redrive (a handler that sees {@code attempt > 1} may be seeing a replay). Attempt 1 is a
- * promise: the event was never handed out before, so a handler may skip its replay checks. A bus that cannot keep
- * that promise (it cannot tell a redelivery) must never report 1. {@code sequence} is the bus's publish order.
+ * redelivery after restart or redrive. It is for operators and backoff, not a promise: a crash may lose the count, and
+ * the same lease reaches two taps' stores of an HA pair, so attempt 1 can still be a replay and handlers never skip
+ * their replay checks on it. {@code sequence} is the bus's publish order.
  */
 public record Delivery(String topic, String group, long sequence, int attempt, Instant publishedAt,
                        EventEnvelope envelope) {

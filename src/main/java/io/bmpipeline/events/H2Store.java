@@ -20,11 +20,11 @@ import org.h2.api.ErrorCode;
  *
  * <p>Durability, exactly: a commit reaches H2's in-memory store at once and the file within {@link #WRITE_DELAY_MS}
  * (H2's background writer). {@link #syncToDisk()} writes what is committed and fsyncs the file; the bus calls it
- * before {@code publish} returns, so a published event survives a crash of the process and a power loss. Acks and
- * delivery counts are not synced on their own: after a power loss (not a process crash: the OS still writes them)
- * the last {@link #WRITE_DELAY_MS} of them may be lost, and those events are delivered again — consumers are
- * idempotent. The background writer is also what compacts the file; without it (H2's {@code WRITE_DELAY=0}) the file
- * grew by 20–40 KB per event and never shrank while open.
+ * before {@code publish} returns, so a published event survives a crash of the process and a power loss. Acks,
+ * retry schedules and delivery counts are not synced on their own: a crash or power loss may undo the last
+ * {@link #WRITE_DELAY_MS} of them, and those events are delivered again, possibly counted as a first delivery —
+ * consumers are idempotent and never trust the count to skip a check. The background writer is also what compacts
+ * the file; without it (H2's {@code WRITE_DELAY=0}) the file grew by 20–40 KB per event and never shrank while open.
  */
 final class H2Store implements AutoCloseable {
 

@@ -53,8 +53,7 @@ public interface Subscription {
 
     /**
      * Puts a dead letter back in line (e.g. after an operator fixed NetBox); false when there is no such letter.
-     * Its next delivery is attempt 2, never 1: it was handed out before, and its handler may have written part
-     * of it (handlers skip their replay checks only on attempt 1).
+     * Its next delivery is attempt 2: it was handed out before.
      */
     boolean redrive(long sequence);
 

@@ -1,13 +1,12 @@
 package io.bmpipeline.discovery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bmpipeline.address.MacAddress;
 import io.bmpipeline.lifecycle.FlapLimiter;
 import io.bmpipeline.netbox.BmcInterfacePattern;
+import io.bmpipeline.events.EventTypes;
 import io.bmpipeline.netbox.IpAddress;
 import io.bmpipeline.netbox.JournalEntry;
 import io.bmpipeline.netbox.NetBoxClient;
@@ -56,23 +55,24 @@ class DiscoveryReplayTest {
         fixture.close();
     }
 
-    @Test
-    void onlyTheBusesFirstDeliverySkipsTheReplayCheck() {
+    private BmcLease lease(String suffix) {
         int h = fixture.tag().hashCode();
         MacAddress mac = MacAddress.of(String.format("94:57:A5:%02X:%02X:%02X", (h >>> 16) & 0xff, (h >>> 8) & 0xff, h & 0xff));
-        var device = fixture.device(fixture.serial("r"), "offline", "iLO", "eth0");
-        netbox.setInterfaceMac(device.iface("iLO"), mac);
-        BmcLease lease = new BmcLease("lease-" + fixture.tag() + "-r", mac, net + ".20", OptionalInt.of(24),
+        return new BmcLease("lease-" + fixture.tag() + "-" + suffix, mac, net + ".20", OptionalInt.of(24),
                 Optional.empty(), Optional.empty(), "test-tap", Instant.now());
+    }
 
-        assertTrue(((DiscoveryCase.Decided) decider.decide(lease, 1)).firstDelivery());
-        assertFalse(((DiscoveryCase.Decided) decider.decide(lease, 2)).firstDelivery());
-        assertFalse(((DiscoveryCase.Decided) decider.decide(lease, null)).firstDelivery(), "a bus that does not count");
+    @Test
+    void aLeaseDeliveredAgainFindsItsFirstEntryAndFinishesTheJobWithoutASecond() {
+        BmcLease lease = lease("r");
+        var device = fixture.device(fixture.serial("r"), "offline", "iLO", "eth0");
+        netbox.setInterfaceMac(device.iface("iLO"), lease.mac());
 
-        // The first delivery wrote its journal entry and died before the address and the status.
+        // The first delivery (of this tap, or of the other tap of an HA pair) wrote its journal entry and died
+        // before the address and the status.
         netbox.journal(device.id(), JournalEntry.Kind.SUCCESS, "offline → discovered [lease " + lease.leaseId() + "]");
 
-        var redelivered = assertInstanceOf(DiscoveryCase.Decided.class, decider.decide(lease, 2));
+        var redelivered = assertInstanceOf(DiscoveryCase.Decided.class, decider.decide(lease));
         assertEquals("PROMOTE", redelivered.branch());
         writer.promote(redelivered);
 
@@ -83,5 +83,31 @@ class DiscoveryReplayTest {
         assertEquals(1, ips.size());
         List<JournalEntry> journal = netbox.journalEntries(device.id());
         assertEquals(1, journal.size(), "the redelivery found the first attempt's entry: " + journal);
+    }
+
+    @Test
+    void aPromotionAppliedBeforeACrashIsAnnouncedAgainWithItsOwnIdWhenTheLeaseComesBack() {
+        BmcLease lease = lease("a");
+        var device = fixture.device(fixture.serial("a"), "offline", "iLO", "eth0");
+        netbox.setInterfaceMac(device.iface("iLO"), lease.mac());
+        var first = assertInstanceOf(DiscoveryCase.Decided.class, decider.decide(lease));
+        List<Publication> announced = writer.promote(first);
+        assertEquals(1, announced.size());
+        // The process died here: NetBox has the promotion, the bus never heard of the announcement.
+
+        var again = assertInstanceOf(DiscoveryCase.Decided.class, decider.decide(lease));
+        assertEquals("NO_OP", again.branch(), "discovered with the same IP: nothing to write");
+        List<Publication> reannounced = writer.nothing(again);
+
+        assertEquals(1, reannounced.size());
+        assertEquals(announced.getFirst().topic(), reannounced.getFirst().topic());
+        assertEquals(announced.getFirst().envelope().id(), reannounced.getFirst().envelope().id(),
+                "the same id: a bus that has the first announcement drops this one");
+        assertEquals(EventTypes.DEVICE_STATE_CHANGED, reannounced.getFirst().envelope().type());
+        assertEquals("discovered", reannounced.getFirst().envelope().data().get("newStatus").asText());
+        assertEquals(1, netbox.journalEntries(device.id()).size(), "nothing written again");
+
+        // A renewal (another lease event) of the same BMC announces nothing.
+        assertEquals(List.of(), writer.nothing(assertInstanceOf(DiscoveryCase.Decided.class, decider.decide(lease("b")))));
     }
 }

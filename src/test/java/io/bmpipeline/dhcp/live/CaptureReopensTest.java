@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bmpipeline.dhcp.DhcpComponent;
 import io.bmpipeline.dhcp.DhcpLeaseEvent;
+import io.bmpipeline.dhcp.LeaseBatch;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -48,8 +49,8 @@ class CaptureReopensTest {
             camel.addRoutes(new RouteBuilder() {
                 @Override
                 public void configure() {
-                    from("dhcp:" + TAP).filter(header("bmTapOutcome").isEqualTo("LEASE"))
-                            .process(e -> leases.add(e.getMessage().getBody(DhcpLeaseEvent.class)));
+                    from("dhcp:" + TAP).filter(header("bmTapOutcome").isEqualTo("LEASES"))
+                            .process(e -> leases.addAll(e.getMessage().getBody(LeaseBatch.class).leases()));
                 }
             });
             camel.start();

@@ -1,0 +1,141 @@
+package io.bmpipeline.dhcp;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntSupplier;
+
+/**
+ * What each running tap did, for readiness and metrics: leases read and made durable, leases waiting in memory for
+ * their write, and the frames the kernel dropped because the capture socket's buffer was full. Meters (Micrometer):
+ * {@code bm_dhcp_leases_read_total}, {@code bm_dhcp_leases_stored_total}, {@code bm_dhcp_kernel_drops_total},
+ * {@code bm_dhcp_spoofed_acks_total} and the gauge {@code bm_dhcp_leases_queued}, each tagged with the interface.
+ */
+@ApplicationScoped
+public class TapMonitor {
+
+    private final Map<String, Tap> taps = new ConcurrentHashMap<>();
+    private final Optional<MeterRegistry> meters;
+
+    @Inject
+    public TapMonitor(Instance<MeterRegistry> meters) {
+        this.meters = meters.isResolvable() ? Optional.of(meters.get()) : Optional.empty();
+    }
+
+    /** Without meters: for a tap run outside the application (tests, tools). */
+    public TapMonitor() {
+        this.meters = Optional.empty();
+    }
+
+    /** The counters of the tap on {@code interfaceName}, created (and its meters registered) on first use. */
+    public Tap tap(String interfaceName, IntSupplier queued) {
+        return taps.compute(interfaceName, (name, existing) -> {
+            Tap tap = existing != null ? existing : new Tap(name);
+            tap.queued = queued;
+            if (existing == null) {
+                meters.ifPresent(registry -> tap.register(registry));
+            }
+            return tap;
+        });
+    }
+
+    public List<Tap> taps() {
+        return List.copyOf(taps.values());
+    }
+
+    /** One tap's counters; written by its threads, read by anyone. */
+    public static final class Tap {
+
+        private final String interfaceName;
+        private final AtomicLong read = new AtomicLong();
+        private final AtomicLong stored = new AtomicLong();
+        private final AtomicLong spoofed = new AtomicLong();
+        private final AtomicLong kernelDrops = new AtomicLong();
+        private final AtomicReference<Instant> lastDrop = new AtomicReference<>();
+        private volatile IntSupplier queued = () -> 0;
+
+        Tap(String interfaceName) {
+            this.interfaceName = interfaceName;
+        }
+
+        private void register(MeterRegistry registry) {
+            FunctionCounter.builder("bm.dhcp.leases.read", read, AtomicLong::get).tag("interface", interfaceName)
+                    .description("Leases the tap read off the wire (after dedup and the allowlist)").register(registry);
+            FunctionCounter.builder("bm.dhcp.leases.stored", stored, AtomicLong::get).tag("interface", interfaceName)
+                    .description("Leases made durable on the bus").register(registry);
+            FunctionCounter.builder("bm.dhcp.spoofed.acks", spoofed, AtomicLong::get).tag("interface", interfaceName)
+                    .description("ACKs from servers not on the allowlist").register(registry);
+            FunctionCounter.builder("bm.dhcp.kernel.drops", kernelDrops, AtomicLong::get).tag("interface", interfaceName)
+                    .description("Frames the kernel dropped because the capture socket's buffer was full")
+                    .register(registry);
+            Gauge.builder("bm.dhcp.leases.queued", this, Tap::queued).tag("interface", interfaceName)
+                    .description("Leases read and waiting for their durable write").register(registry);
+        }
+
+        public String interfaceName() {
+            return interfaceName;
+        }
+
+        public long read() {
+            return read.get();
+        }
+
+        public long stored() {
+            return stored.get();
+        }
+
+        public long spoofed() {
+            return spoofed.get();
+        }
+
+        public long kernelDrops() {
+            return kernelDrops.get();
+        }
+
+        public int queued() {
+            return queued.getAsInt();
+        }
+
+        /** When the kernel last dropped frames, if it ever did. */
+        public Optional<Instant> lastDrop() {
+            return Optional.ofNullable(lastDrop.get());
+        }
+
+        /** True when the kernel dropped frames within {@code window} before {@code now}. */
+        public boolean droppedWithin(Duration window, Instant now) {
+            Instant last = lastDrop.get();
+            return last != null && !last.isBefore(now.minus(window));
+        }
+
+        void leaseRead() {
+            read.incrementAndGet();
+        }
+
+        void spoofedAck() {
+            spoofed.incrementAndGet();
+        }
+
+        void stored(int leases) {
+            stored.addAndGet(leases);
+        }
+
+        /** The kernel dropped {@code fresh} more frames (counted by the reader between two reads of its total). */
+        void kernelDropped(long fresh, Instant now) {
+            if (fresh > 0) {
+                kernelDrops.addAndGet(fresh);
+                lastDrop.set(now);
+            }
+        }
+    }
+}
