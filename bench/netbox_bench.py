@@ -54,7 +54,8 @@ def one(path, body):
 
 
 def seed(n, tag, csv):
-    prefix = 0xBE if tag.startswith("db") else 0xBF  # discovery benches 02:BE:…, manifest benches 02:BF:…
+    # discovery benches 02:BE:…, the burst crash test 02:C0:…, manifest benches 02:BF:…
+    prefix = 0xBE if tag.startswith("db") else 0xC0 if tag.startswith("kc") else 0xBF
     site = one("/api/dcim/sites/", {"name": "bench-" + tag, "slug": "bench-" + tag})
     mfr = one("/api/dcim/manufacturers/", {"name": "bench-" + tag, "slug": "bench-" + tag})
     dtype = one("/api/dcim/device-types/", {"manufacturer": mfr, "model": "bench-" + tag, "slug": "bench-" + tag})

@@ -2,16 +2,19 @@ package io.bmpipeline.events;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.support.DefaultConsumer;
 import org.jboss.logging.Logger;
 
 /**
- * Feeds a topic's due events into the route, one exchange each, and acknowledges an event only
- * when the route finished it without error. A failure is retried with backoff (holding back only
+ * Feeds a topic's due events into the route, one exchange each, on up to {@code concurrentConsumers} workers fed
+ * by one dispatcher, and acknowledges an event only when the route finished it without error. A failure is retried with backoff (holding back only
  * that device's later events); a failure the route marks permanent goes to the dead letters. No
  * failure ever stops the loop.
  */
@@ -19,11 +22,17 @@ final class BusConsumer extends DefaultConsumer {
 
     private static final Logger LOG = Logger.getLogger(BusConsumer.class);
     private static final Duration MAX_IDLE = Duration.ofSeconds(10);
+    /** How often the dispatcher looks again while workers are busy: their acks free the keys' next events. */
+    private static final Duration BUSY_LOOK = Duration.ofMillis(50);
 
     private final BusEndpoint endpoint;
     private volatile boolean running;
-    private ExecutorService threads;
+    private ExecutorService dispatcher;
+    private ExecutorService workers;
+    /** One permit per idle worker. */
+    private Semaphore idleWorkers;
     private Subscription subscription;
+    private FailureLog failures;
 
     BusConsumer(BusEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -34,53 +43,82 @@ final class BusConsumer extends DefaultConsumer {
     protected void doStart() throws Exception {
         super.doStart();
         subscription = endpoint.bus().subscribe(endpoint.getTopic(), endpoint.getGroup(), endpoint.retry());
+        failures = new FailureLog(LOG, endpoint.getTopic(), endpoint.getGroup());
         running = true;
-        threads = getEndpoint().getCamelContext().getExecutorServiceManager()
-                .newFixedThreadPool(this, "bus-" + endpoint.getTopic() + "-" + endpoint.getGroup(),
-                        endpoint.getConcurrentConsumers());
-        for (int i = 0; i < endpoint.getConcurrentConsumers(); i++) {
-            threads.submit(this::loop);
-        }
+        int size = endpoint.getConcurrentConsumers();
+        idleWorkers = new Semaphore(size);
+        var executors = getEndpoint().getCamelContext().getExecutorServiceManager();
+        String name = "bus-" + endpoint.getTopic() + "-" + endpoint.getGroup();
+        workers = executors.newFixedThreadPool(this, name, size);
+        dispatcher = executors.newSingleThreadExecutor(this, name + "-dispatch");
+        dispatcher.submit(this::dispatch);
     }
 
     @Override
     protected void doStop() throws Exception {
         running = false;
-        if (threads != null) {
-            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownGraceful(threads, 10_000);
+        var executors = getEndpoint().getCamelContext().getExecutorServiceManager();
+        if (dispatcher != null) {
+            executors.shutdownGraceful(dispatcher, 10_000);
+        }
+        if (workers != null) {
+            executors.shutdownGraceful(workers, 10_000);
         }
         super.doStop();
     }
 
-    private void loop() {
+    /**
+     * One thread looks at the store for as many due events as there are idle workers (one query, however many
+     * workers), and hands each to a worker. Idle, it waits for a publication, a retry coming due, or at most a
+     * backoff growing to 10 s; while workers are busy it looks again every {@link #BUSY_LOOK}.
+     */
+    private void dispatch() {
         long idle = endpoint.getIdleDelay();
+        int size = endpoint.getConcurrentConsumers();
         while (running) {
+            int taken = 0;
             try {
-                Optional<Delivery> next = subscription.poll(Instant.now());
-                if (next.isPresent()) {
-                    handle(next.get());
+                if (!idleWorkers.tryAcquire(BUSY_LOOK.toMillis(), TimeUnit.MILLISECONDS)) {
+                    continue;
+                }
+                taken = 1 + idleWorkers.drainPermits();
+                List<Delivery> due = subscription.pollMany(Instant.now(), taken);
+                for (Delivery delivery : due) {
+                    workers.submit(() -> {
+                        try {
+                            handle(delivery);
+                        } finally {
+                            idleWorkers.release();
+                        }
+                    });
+                }
+                idleWorkers.release(taken - due.size());
+                taken = 0;
+                if (!due.isEmpty()) {
                     idle = endpoint.getIdleDelay();
+                    continue;
+                }
+                Duration pause = Duration.ofMillis(idle);
+                if (idleWorkers.availablePermits() < size) {
+                    pause = BUSY_LOOK;
                 } else {
-                    // Many consumers (discovery runs hundreds) must not poll an idle topic many times a
-                    // second each: an idle thread waits for a publication (each wakes one thread), for a
-                    // retry coming due, or at most a backoff growing to 10 s.
-                    Duration pause = Duration.ofMillis(idle);
-                    Optional<Instant> due = subscription.nextAttemptAt();
-                    if (due.isPresent()) {
-                        Duration untilDue = Duration.between(Instant.now(), due.get());
-                        pause = untilDue.isNegative() ? Duration.ZERO : untilDue.compareTo(pause) < 0 ? untilDue : pause;
-                    }
-                    if (!pause.isZero()) {
-                        subscription.awaitPublication(pause);
-                    }
                     idle = Math.min(idle * 2, MAX_IDLE.toMillis());
+                }
+                Optional<Instant> next = subscription.nextAttemptAt();
+                if (next.isPresent()) {
+                    Duration untilDue = Duration.between(Instant.now(), next.get());
+                    pause = untilDue.isNegative() ? Duration.ZERO : untilDue.compareTo(pause) < 0 ? untilDue : pause;
+                }
+                if (!pause.isZero()) {
+                    subscription.awaitPublication(pause);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
-                // The bus itself failed (disk, database): keep the loop, slow down, say why.
-                LOG.errorf(e, "bus:%s group %s: polling failed", endpoint.getTopic(), endpoint.getGroup());
+                idleWorkers.release(taken);
+                // The bus itself failed (disk, database): keep the loop, slow down, say why (once a minute).
+                failures.failed("polling", e.getMessage(), Instant.now());
                 sleepQuietly(Duration.ofSeconds(1));
             }
         }
@@ -101,13 +139,19 @@ final class BusConsumer extends DefaultConsumer {
         try {
             if (failure == null) {
                 subscription.ack(delivery);
+                failures.succeeded(Instant.now());
             } else if (isPermanent(failure)) {
-                LOG.warnf("bus:%s event %s dead-lettered: %s", delivery.topic(), delivery.envelope().id(), failure.getMessage());
+                LOG.warnf("bus:%s event %s (%s) dead-lettered: %s", delivery.topic(), delivery.envelope().id(),
+                        delivery.envelope().subject(), failure.getMessage());
                 subscription.deadLetter(delivery, failure.toString(), Instant.now());
             } else {
-                LOG.infof("bus:%s event %s attempt %d failed, will retry: %s", delivery.topic(),
-                        delivery.envelope().id(), delivery.attempt(), failure.getMessage());
-                subscription.retryLater(delivery, failure.toString(), Instant.now());
+                failures.failed("event " + delivery.envelope().id() + " attempt " + delivery.attempt(),
+                        failure.getMessage(), Instant.now());
+                if (subscription.retryLater(delivery, failure.toString(), Instant.now())
+                        instanceof Subscription.Outcome.DeadLettered dead) {
+                    LOG.warnf("bus:%s event %s (%s) dead-lettered: %s", delivery.topic(), delivery.envelope().id(),
+                            delivery.envelope().subject(), dead.reason());
+                }
             }
         } finally {
             releaseExchange(exchange, false);

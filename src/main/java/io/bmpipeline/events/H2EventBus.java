@@ -10,7 +10,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -40,7 +39,7 @@ public final class H2EventBus implements EventBus {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,255}");
 
     private final H2Store store;
-    private final Map<String, H2Subscription> subscriptions = new HashMap<>();
+    private final Map<String, H2Subscription> subscriptions = new java.util.concurrent.ConcurrentHashMap<>();
 
     private H2EventBus(H2Store store) {
         this.store = store;
@@ -123,16 +122,16 @@ public final class H2EventBus implements EventBus {
         if (envelopes.isEmpty()) {
             return List.of();
         }
-        store.lock().lock();
+        store.publishLock().lock();
         try {
             store.requireOpen();
             List<Published> results = new ArrayList<>(envelopes.size());
-            try (PreparedStatement exists = store.connection().prepareStatement(
+            try (PreparedStatement exists = store.publishing().prepareStatement(
                     "SELECT 1 FROM bus_event WHERE topic = ? AND event_id = ?");
-                 PreparedStatement insert = store.connection().prepareStatement(
+                 PreparedStatement insert = store.publishing().prepareStatement(
                          "INSERT INTO bus_event (topic, event_id, partition_key, published_at, envelope) "
                                  + "VALUES (?, ?, ?, ?, ?)", new String[] {"SEQ"});
-                 PreparedStatement fanOut = store.connection().prepareStatement(
+                 PreparedStatement fanOut = store.publishing().prepareStatement(
                          "INSERT INTO bus_delivery (topic, grp, seq, partition_key, state, attempts, next_attempt_at) "
                                  + "SELECT topic, grp, ?, ?, 'P', 0, 0 FROM bus_group WHERE topic = ?")) {
                 java.util.Set<String> inThisCall = new java.util.HashSet<>();
@@ -160,7 +159,7 @@ public final class H2EventBus implements EventBus {
                     results.add(Published.STORED);
                 }
             }
-            store.connection().commit();
+            store.publishing().commit();
             store.syncToDisk();
             // One idle consumer of each group on the topic wakes, instead of all of them polling.
             for (H2Subscription subscription : subscriptions.values()) {
@@ -170,11 +169,11 @@ public final class H2EventBus implements EventBus {
             }
             return results;
         } catch (SQLException e) {
-            store.rollbackQuietly();
+            H2Store.rollbackQuietly(store.publishing());
             throw new EventBusException(envelopes.size() + " event(s) (first " + envelopes.getFirst().id() + ") on "
                     + topic + " not stored in " + store.path() + ": " + e.getMessage(), e);
         } finally {
-            store.lock().unlock();
+            store.publishLock().unlock();
         }
     }
 
@@ -202,6 +201,8 @@ public final class H2EventBus implements EventBus {
         requireName(topic, "topic");
         requireName(group, "group");
         Objects.requireNonNull(retry, "retry");
+        // Both locks: a publish's fan-out and a new group's backfill must not interleave.
+        store.publishLock().lock();
         store.lock().lock();
         try {
             store.requireOpen();
@@ -248,6 +249,7 @@ public final class H2EventBus implements EventBus {
                     + ": " + e.getMessage(), e);
         } finally {
             store.lock().unlock();
+            store.publishLock().unlock();
         }
     }
 

@@ -14,9 +14,10 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.h2.api.ErrorCode;
 
 /**
- * The bus's file: one H2 database (MVStore) and the one JDBC connection the bus writes through, used under one lock.
- * The bus is the only user of its file (H2 locks it against other processes), its statements are short, and one
- * writer keeps publish order and the in-flight bookkeeping trivially consistent.
+ * The bus's file: one H2 database (MVStore) and two JDBC connections, each used under its own lock. Publishing has a
+ * connection of its own, so a burst from the tap never queues behind hundreds of consumers polling (H2's MVCC keeps
+ * the two apart: publishing inserts rows no poll has seen yet); consumer groups, retention and subscribing share the
+ * other. The bus is the only user of its file (H2 locks it against other processes).
  *
  * <p>Durability, exactly: a commit reaches H2's in-memory store at once and the file within {@link #WRITE_DELAY_MS}
  * (H2's background writer). {@link #syncToDisk()} writes what is committed and fsyncs the file; the bus calls it
@@ -42,13 +43,16 @@ final class H2Store implements AutoCloseable {
     private final Clock clock;
     private final Connection connection;
     private final ReentrantLock lock = new ReentrantLock();
-    private boolean closed;
+    private final Connection publishing;
+    private final ReentrantLock publishLock = new ReentrantLock();
+    private volatile boolean closed;
 
-    private H2Store(Path path, String url, Clock clock, Connection connection) {
+    private H2Store(Path path, String url, Clock clock, Connection connection, Connection publishing) {
         this.path = path;
         this.url = url;
         this.clock = clock;
         this.connection = connection;
+        this.publishing = publishing;
     }
 
     /**
@@ -72,15 +76,18 @@ final class H2Store implements AutoCloseable {
         String url = "jdbc:h2:file:" + absolute + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=" + WRITE_DELAY_MS
                 + ";RETENTION_TIME=" + RETENTION_TIME_MS;
         Connection connection;
+        Connection publishing;
         try {
             connection = new org.h2.Driver().connect(url, credentials());
             connection.setAutoCommit(false);
+            publishing = new org.h2.Driver().connect(url, credentials());
+            publishing.setAutoCommit(false);
         } catch (SQLException e) {
             String why = e.getErrorCode() == ErrorCode.DATABASE_ALREADY_OPEN_1
                     ? "in use by another process" : e.getMessage();
             throw new EventBusException("event bus store " + absolute + ".mv.db cannot be opened: " + why, e);
         }
-        H2Store store = new H2Store(absolute, url, clock, connection);
+        H2Store store = new H2Store(absolute, url, clock, connection, publishing);
         store.createSchema();
         return store;
     }
@@ -113,14 +120,24 @@ final class H2Store implements AutoCloseable {
         return lock;
     }
 
-    /** The bus's connection; only to be used while holding {@link #lock()}. */
+    /** The consumers' connection; only to be used while holding {@link #lock()}. */
     Connection connection() {
         return connection;
     }
 
-    /** Writes every committed change to the file and fsyncs it. Call while holding {@link #lock()}. */
+    /** Guards {@link #publishing()}; taken before {@link #lock()} where both are needed. */
+    ReentrantLock publishLock() {
+        return publishLock;
+    }
+
+    /** The publishers' connection; only to be used while holding {@link #publishLock()}. */
+    Connection publishing() {
+        return publishing;
+    }
+
+    /** Writes every committed change to the file and fsyncs it. Call while holding {@link #publishLock()}. */
     void syncToDisk() throws SQLException {
-        try (Statement s = connection.createStatement()) {
+        try (Statement s = publishing.createStatement()) {
             s.execute("CHECKPOINT SYNC");
         }
     }
@@ -169,7 +186,7 @@ final class H2Store implements AutoCloseable {
         }
     }
 
-    /** Throws when the store was closed; call while holding {@link #lock()}. */
+    /** Throws when the store was closed; call while holding {@link #lock()} or {@link #publishLock()}. */
     void requireOpen() {
         if (closed) {
             throw new EventBusException("event bus " + path + " is closed");
@@ -177,6 +194,10 @@ final class H2Store implements AutoCloseable {
     }
 
     void rollbackQuietly() {
+        rollbackQuietly(connection);
+    }
+
+    static void rollbackQuietly(Connection connection) {
         try {
             connection.rollback();
         } catch (SQLException ignored) {
@@ -186,6 +207,7 @@ final class H2Store implements AutoCloseable {
 
     @Override
     public void close() {
+        publishLock.lock();
         lock.lock();
         try {
             if (!closed) {
@@ -194,14 +216,17 @@ final class H2Store implements AutoCloseable {
             }
         } finally {
             lock.unlock();
+            publishLock.unlock();
         }
     }
 
     private void closeQuietly() {
-        try {
-            connection.close();
-        } catch (SQLException ignored) {
-            // Closing after a failure: nothing more to report than the failure itself.
+        for (Connection c : new Connection[] {publishing, connection}) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // Closing after a failure: nothing more to report than the failure itself.
+            }
         }
     }
 }

@@ -26,33 +26,38 @@ final class H2Subscription implements Subscription {
      * after a retry is another delivery, and a late release of the first must not free the second.
      */
     private final Map<String, InFlight> inFlight = new HashMap<>();
-    /** Signalled (under the bus lock) once per publish on the topic. */
-    private final java.util.concurrent.locks.Condition published;
+    /** Idle consumers wait here; a publish on the topic wakes one. Apart from the bus lock: publishing never waits. */
+    private final java.util.concurrent.locks.ReentrantLock idle = new java.util.concurrent.locks.ReentrantLock();
+    private final java.util.concurrent.locks.Condition published = idle.newCondition();
 
     H2Subscription(H2Store store, String topic, String group, RetryPolicy retry) {
         this.store = store;
         this.topic = topic;
         this.group = group;
         this.retry = retry;
-        this.published = store.lock().newCondition();
     }
 
     RetryPolicy retry() {
         return retry;
     }
 
-    /** Wakes one idle consumer of this group; call while holding the bus lock. */
+    /** Wakes one idle consumer of this group. */
     void signalPublished() {
-        published.signal();
+        idle.lock();
+        try {
+            published.signal();
+        } finally {
+            idle.unlock();
+        }
     }
 
     @Override
     public void awaitPublication(java.time.Duration max) throws InterruptedException {
-        store.lock().lock();
+        idle.lock();
         try {
             published.await(max.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
         } finally {
-            store.lock().unlock();
+            idle.unlock();
         }
     }
 
@@ -68,7 +73,18 @@ final class H2Subscription implements Subscription {
 
     @Override
     public Optional<Delivery> poll(Instant now) {
+        return pollMany(now, 1).stream().findFirst();
+    }
+
+    private record Due(long seq, int attempt, String stored, Instant publishedAt) {}
+
+    /** One query for up to {@code max} due events: a key's head only, so each key appears at most once. */
+    @Override
+    public List<Delivery> pollMany(Instant now, int max) {
         Objects.requireNonNull(now, "now");
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be at least 1, got " + max);
+        }
         store.lock().lock();
         try {
             store.requireOpen();
@@ -76,11 +92,8 @@ final class H2Subscription implements Subscription {
                 String sql = "SELECT d.seq, d.attempts, d.partition_key, e.envelope, e.published_at "
                         + "FROM bus_delivery d JOIN bus_event e ON e.seq = d.seq "
                         + "WHERE d.topic = ? AND d.grp = ? AND d.state = 'P' AND d.next_attempt_at <= ? AND "
-                        + HEAD_OF_KEY + notInFlight() + " ORDER BY d.topic, d.grp, d.state, d.seq LIMIT 1"; // bus_delivery_due's order: no sort
-                long seq;
-                int attempt;
-                String stored;
-                Instant publishedAt;
+                        + HEAD_OF_KEY + notInFlight() + " ORDER BY d.topic, d.grp, d.state, d.seq LIMIT " + max; // bus_delivery_due's order: no sort
+                List<Due> due = new ArrayList<>();
                 try (PreparedStatement select = store.connection().prepareStatement(sql)) {
                     int i = bindGroup(select);
                     select.setLong(i++, now.toEpochMilli());
@@ -88,36 +101,43 @@ final class H2Subscription implements Subscription {
                         select.setString(i++, key);
                     }
                     try (ResultSet rs = select.executeQuery()) {
-                        if (!rs.next()) {
-                            return Optional.empty();
+                        while (rs.next()) {
+                            due.add(new Due(rs.getLong(1), rs.getInt(2) + 1, rs.getString(4),
+                                    Instant.ofEpochMilli(rs.getLong(5))));
                         }
-                        seq = rs.getLong(1);
-                        attempt = rs.getInt(2) + 1;
-                        stored = rs.getString(4);
-                        publishedAt = Instant.ofEpochMilli(rs.getLong(5));
                     }
                 }
+                if (due.isEmpty()) {
+                    return List.of();
+                }
+                List<Delivery> deliveries = new ArrayList<>(due.size());
                 // Counted before handling, so an event that kills the process still runs out of attempts.
                 try (PreparedStatement count = store.connection().prepareStatement(
                         "UPDATE bus_delivery SET attempts = ? WHERE topic = ? AND grp = ? AND seq = ?")) {
-                    count.setInt(1, attempt);
-                    count.setString(2, topic);
-                    count.setString(3, group);
-                    count.setLong(4, seq);
-                    count.executeUpdate();
-                }
-                EventEnvelope envelope;
-                try {
-                    envelope = EventEnvelope.parse(stored);
-                } catch (InvalidEnvelopeException e) {
-                    // Only this bus writes the column; a row it cannot read back is set aside, not retried.
-                    markDead(seq, "stored envelope unreadable: " + e.getMessage(), now);
-                    store.connection().commit();
-                    continue;
+                    for (Due d : due) {
+                        EventEnvelope envelope;
+                        try {
+                            envelope = EventEnvelope.parse(d.stored());
+                        } catch (InvalidEnvelopeException e) {
+                            // Only this bus writes the column; a row it cannot read back is set aside, not retried.
+                            markDead(d.seq(), "stored envelope unreadable: " + e.getMessage(), now);
+                            continue;
+                        }
+                        count.setInt(1, d.attempt());
+                        count.setString(2, topic);
+                        count.setString(3, group);
+                        count.setLong(4, d.seq());
+                        count.executeUpdate();
+                        deliveries.add(new Delivery(topic, group, d.seq(), d.attempt(), d.publishedAt(), envelope));
+                    }
                 }
                 store.connection().commit();
-                inFlight.put(envelope.partitionKey(), new InFlight(seq, attempt));
-                return Optional.of(new Delivery(topic, group, seq, attempt, publishedAt, envelope));
+                for (Delivery delivery : deliveries) {
+                    inFlight.put(delivery.key(), new InFlight(delivery.sequence(), delivery.attempt()));
+                }
+                if (!deliveries.isEmpty()) {
+                    return deliveries;
+                }
             }
         } catch (SQLException e) {
             store.rollbackQuietly();

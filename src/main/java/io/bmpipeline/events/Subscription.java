@@ -21,6 +21,19 @@ public interface Subscription {
      */
     Optional<Delivery> poll(Instant now);
 
+    /**
+     * Up to {@code max} deliverable events at {@code now}, each of another key, all marked in flight: what a
+     * dispatcher hands to its idle workers with one look at the store.
+     */
+    default List<Delivery> pollMany(Instant now, int max) {
+        List<Delivery> deliveries = new java.util.ArrayList<>();
+        Optional<Delivery> next;
+        while (deliveries.size() < max && (next = poll(now)).isPresent()) {
+            deliveries.add(next.get());
+        }
+        return deliveries;
+    }
+
     /** The event was handled: it is never delivered to this group again. */
     void ack(Delivery delivery);
 

@@ -35,6 +35,7 @@ final class NetBoxHttp {
     private final Duration requestTimeout;
     private final RetryPolicy retry;
     private final int pageSize;
+    private final NetBoxBreaker breaker;
 
     record RetryPolicy(int maxRetries, Duration initialBackoff, Duration maxBackoff) {}
 
@@ -49,6 +50,7 @@ final class NetBoxHttp {
         this.token = token;
         this.requestTimeout = requestTimeout;
         this.retry = retry;
+        this.breaker = NetBoxBreaker.of(this.base);
         this.http = HttpClient.newBuilder()
                 .connectTimeout(connectTimeout)
                 .version(HttpClient.Version.HTTP_1_1)
@@ -110,9 +112,16 @@ final class NetBoxHttp {
 
     private JsonNode send(String method, String path, Object body, boolean idempotent, boolean goneIsDone) {
         String relative = path.startsWith("/") ? path.substring(1) : path;
+        // Messages name the call, not its whole URL: a batched lookup's query holds 100 MACs. The field selection is
+        // ours, not the operator's concern.
+        String shown = relative.replaceFirst("fields=[^&]*&?", "").replaceFirst("[?&]$", "");
+        String label = method + " /" + (shown.length() > 120 ? shown.substring(0, 117) + "..." : shown);
+        return breaker.call(label, () -> send(label, relative, method, body, idempotent, goneIsDone), JsonNode.class);
+    }
+
+    private JsonNode send(String label, String relative, String method, Object body, boolean idempotent,
+                          boolean goneIsDone) {
         URI uri = base.resolve(relative);
-        // The field selection is ours, not the operator's concern: messages name the request without it.
-        String label = method + " /" + relative.replaceFirst("fields=[^&]*&?", "").replaceFirst("[?&]$", "");
         String payload = body == null ? "" : toJson(body);
         int attempt = 0;
         while (true) {

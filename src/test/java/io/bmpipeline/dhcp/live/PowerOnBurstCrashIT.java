@@ -1,0 +1,193 @@
+package io.bmpipeline.dhcp.live;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.bmpipeline.events.EventTypes;
+import io.bmpipeline.events.H2EventBus;
+import io.bmpipeline.events.Topics;
+import io.bmpipeline.netbox.Device;
+import io.bmpipeline.netbox.JournalEntry;
+import io.bmpipeline.netbox.NetBoxClient;
+import io.bmpipeline.testbed.Eventually;
+import io.bmpipeline.testbed.LiveNetBox;
+import java.io.File;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A rack of 500 powers on and the service dies at the worst moment: the packaged service taps the real ISC server's
+ * interface with discovery writing NetBox (256 consumers), a packet-level emulator leases 500 BMCs at once, and the
+ * service is killed with SIGKILL the moment the burst's last ACK left the server (about a second after its first) —
+ * while leases are still being read and NetBox is mid-write. Restarted on the same data directory, every one of
+ * the 500 devices ends discovered with its acknowledged IP, one journal entry and one IP object, and every
+ * promotion is announced on {@code bm.device.state}.
+ */
+class PowerOnBurstCrashIT {
+
+    private static final int BMCS = 500;
+    private static final String TAG = "kc500";
+
+    @BeforeAll
+    static void testBed() {
+        DhcpTestBed.assumeNamespaces();
+        DhcpTestBed.netns("down");
+    }
+
+    @AfterAll
+    static void tearDown() {
+        DhcpTestBed.netns("down");
+    }
+
+    @Test
+    void sigkillRightAfterA500LeaseBurstLosesNoLeaseAndAnnouncesEveryPromotion() throws Exception {
+        LiveNetBox live = LiveNetBox.get();
+        NetBoxClient netbox = live.client(live.tokenV2());
+        Path work = Files.createTempDirectory("bm-burst-crash");
+        Path manifest = work.resolve("manifest.csv");
+        // Bulk-seeded through NetBox's API by the benchmarks' helper; kept between runs and reset here.
+        bench("seed", String.valueOf(BMCS), TAG, manifest.toString());
+        bench("macs", manifest.toString(), TAG);
+        bench("reset", TAG);
+        Map<String, String> serialByMac = new HashMap<>();
+        for (String row : Files.readAllLines(manifest).subList(1, BMCS + 1)) {
+            String[] f = row.split(",");
+            serialByMac.put(f[1].toLowerCase(), f[0]);
+        }
+        Path clients = work.resolve("clients.txt");
+        Files.write(clients, serialByMac.entrySet().stream().map(e -> e.getKey() + ",bmc-" + e.getValue()).toList());
+        String tap = DhcpTestBed.netns("up", "--server", "isc", "--burst").getLast();
+        Path data = work.resolve("data");
+        try {
+            Process first = start(live, tap, data, work.resolve("first.log"));
+            long started = System.nanoTime();
+            List<String> acked = DhcpTestBed.netns("burst", "--vendor", "iDRAC", clients.toString());
+            long burstMillis = (System.nanoTime() - started) / 1_000_000;
+            first.destroyForcibly(); // SIGKILL: no shutdown hook, nothing flushed
+            first.waitFor(30, TimeUnit.SECONDS);
+            assertEquals(BMCS, acked.size(), "every emulated BMC got an ACK");
+            Map<String, String> ipBySerial = new HashMap<>();
+            for (String line : acked) {
+                String[] f = line.trim().split("\\s+");
+                ipBySerial.put(serialByMac.get(f[0].toLowerCase()), f[2]);
+            }
+            List<Device> devices = netbox.devicesBySerials(ipBySerial.keySet());
+            assertEquals(BMCS, devices.size());
+            long beforeRestart = devices.stream().filter(d -> d.status().equals("discovered")).count();
+            System.out.printf("burst crash: %d ACKs in %d ms, SIGKILL then; %d of %d discovered before the kill%n",
+                    BMCS, burstMillis, beforeRestart, BMCS);
+
+            Process second = start(live, tap, data, work.resolve("second.log"));
+            try {
+                Eventually.await("all " + BMCS + " devices discovered after the restart", Duration.ofMinutes(10),
+                        () -> netbox.devicesBySerials(ipBySerial.keySet()).stream()
+                                .filter(d -> d.status().equals("discovered")).count(), n -> n == BMCS);
+            } finally {
+                second.destroy();
+                second.waitFor(60, TimeUnit.SECONDS);
+            }
+
+            List<Device> after = netbox.devicesBySerials(ipBySerial.keySet());
+            for (Device device : after) {
+                assertEquals(ipBySerial.get(device.serial()), device.oobIpAddress().orElseThrow().split("/")[0],
+                        device.serial());
+            }
+            Map<Long, List<JournalEntry>> journals = netbox.journalEntriesOfDevices(
+                    after.stream().map(Device::id).toList()).stream().collect(Collectors.groupingBy(JournalEntry::deviceId));
+            for (Device device : after) {
+                assertEquals(1, journals.getOrDefault(device.id(), List.of()).size(), device.serial() + " journal");
+            }
+            for (String ip : List.of(ipBySerial.get(after.getFirst().serial()), ipBySerial.get(after.getLast().serial()))) {
+                assertEquals(1, netbox.ipAddresses(ip).size(), "IP objects of " + ip);
+            }
+            Set<String> leased = new HashSet<>();
+            H2EventBus.replayStopped(data.resolve("bus"), Topics.DHCP_EVENTS, EventTypes.DHCP_LEASE_OBSERVED,
+                    e -> leased.add(e.envelope().subject()));
+            assertEquals(BMCS, leased.size(), "lease events stored by the killed tap");
+            List<String> announced = new ArrayList<>();
+            H2EventBus.replayStopped(data.resolve("bus"), Topics.DEVICE_STATE, EventTypes.DEVICE_STATE_CHANGED,
+                    e -> announced.add(e.envelope().subject()));
+            assertEquals(ipBySerial.keySet(), new HashSet<>(announced), "every promotion announced");
+            assertEquals(BMCS, announced.size(), "and announced once");
+            System.out.printf("burst crash: all %d discovered after the restart, %d announcements%n", BMCS,
+                    announced.size());
+        } finally {
+            bench("reset", TAG);
+        }
+    }
+
+    private static void bench(String... args) {
+        List<String> command = new ArrayList<>(List.of("python3",
+                LiveNetBox.repoRoot().resolve("bench/netbox_bench.py").toString()));
+        command.addAll(List.of(args));
+        try {
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            LiveNetBox live = LiveNetBox.get();
+            builder.environment().put("NETBOX_URL", live.url().toString());
+            builder.environment().put("NETBOX_TOKEN_V1", live.tokenV1().secret());
+            Process process = builder.start();
+            String out = new String(process.getInputStream().readAllBytes());
+            if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
+                throw new AssertionError("netbox_bench.py " + String.join(" ", args) + " failed:\n" + out);
+            }
+        } catch (java.io.IOException e) {
+            throw new AssertionError("netbox_bench.py: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted");
+        }
+    }
+
+    /** Starts the packaged service tapping {@code tap} and returns once it is ready. */
+    private static Process start(LiveNetBox live, String tap, Path data, Path log) throws Exception {
+        int management;
+        try (ServerSocket free = new ServerSocket(0)) {
+            management = free.getLocalPort();
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path jar = LiveNetBox.repoRoot().resolve("target/quarkus-app/quarkus-run.jar");
+        ProcessBuilder builder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
+                "-Dquarkus.http.port=0", "-Dquarkus.management.port=" + management,
+                "-jar", jar.toString(), "serve")
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        var env = builder.environment();
+        env.put("BM_NETBOX_URL", live.url().toString());
+        env.put("BM_NETBOX_TOKEN", live.tokenV2().secret());
+        env.put("BM_DATA_DIR", data.toString());
+        env.put("BM_DHCP_ENABLED", "true");
+        env.put("BM_DHCP_INTERFACE_NAME", tap);
+        env.put("BM_DHCP_SERVERS", "10.66.0.1,10.66.16.1");
+        Process process = builder.start();
+        URI ready = URI.create("http://127.0.0.1:" + management + "/q/health/ready");
+        Eventually.await("the service ready (log " + log + ")", Duration.ofMinutes(2), () -> {
+            if (!process.isAlive()) {
+                throw new AssertionError("the service exited " + process.exitValue() + "; log " + log);
+            }
+            try {
+                HttpURLConnection connection = (HttpURLConnection) ready.toURL().openConnection();
+                connection.setConnectTimeout(1000);
+                connection.setReadTimeout(5000);
+                return connection.getResponseCode();
+            } catch (java.io.IOException e) {
+                return -1;
+            }
+        }, code -> code == 200);
+        return process;
+    }
+}
