@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # DHCP tap burst: replays FRAMES (default 100000) DHCPACK frames at top speed (tcpreplay --topspeed)
-# through a veth into the root namespace, where AfPacketCapture (io.bmpipeline.dhcp.live.CaptureCounter)
-# and tcpdump (its defaults: 2 MiB buffer) listen on the same interface in the same run. Prints sent,
-# captured and kernel-dropped for both, once per AfPacketCapture receive buffer in RCVBUFS
-# (default: 32 MiB, the product default, then 2 MiB, tcpdump's). Root; needs tcpreplay and tcpdump
-# (testbed/dhcp/prepare.sh) and compiled classes (target/classes, built if missing).
+# through a veth into the root namespace, where a tap and tcpdump (its defaults: 2 MiB buffer) listen on
+# the same interface in the same run. Prints sent, captured and kernel-dropped for both.
+#   LEG=capture  the capture class alone (io.bmpipeline.dhcp.live.CaptureCounter), once per receive buffer
+#                in RCVBUFS (default: 32 MiB, the product default, then 2 MiB, tcpdump's)
+#   LEG=service  the whole path: the packaged service (bm-pipeline serve, live tap, discovery on, NetBox
+#                from testbed/netbox) puts lease events on its bus; prints leases stored on the bus (from its
+#                readiness), kernel drops and the service's RSS after the burst; once per rate in PPS
+#                ("topspeed" or packets per second, default "topspeed 20000")
+# Root; needs tcpreplay and tcpdump (testbed/dhcp/prepare.sh) and the build (target/, built if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bin/java-env.sh
@@ -15,10 +19,15 @@ ROOT_END=bmt-burst0
 SINK=bmt-burst-sink
 work=$(mktemp -d)
 
+LEG=${LEG:-capture}
+PPS=${PPS:-"topspeed 20000"}
 bash testbed/dhcp/prepare.sh >/dev/null
 [ -f target/classes/io/bmpipeline/dhcp/live/CaptureCounter.class ] || ./mvnw -B -q compile
+[ "$LEG" != service ] || [ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests
+service=""
 
 cleanup() {
+  [ -n "$service" ] && kill "$service" 2>/dev/null || true
   ip link del "$ROOT_END" 2>/dev/null || true
   ip link del "$SINK" 2>/dev/null || true
   ip netns del "$NS" 2>/dev/null || true
@@ -68,6 +77,52 @@ with open(path, 'wb') as f:
         f.write(frame)
 PY
 
+tcpdump_counts() {
+  echo "tcpdump (default buffer): captured=$(awk '/packets captured/ {print $1}' "$work/tcpdump.err")" \
+       "passed_filter=$(awk '/received by filter/ {print $1}' "$work/tcpdump.err")" \
+       "dropped=$(awk '/dropped by kernel/ {print $1}' "$work/tcpdump.err")"
+}
+
+tap_status() {
+  curl -s http://127.0.0.1:19078/q/health/ready | python3 -c "
+import json, sys
+checks = {c['name']: c.get('data', {}) for c in json.load(sys.stdin)['checks']}
+print(checks['dhcp-tap']['$ROOT_END'])"
+}
+
+if [ "$LEG" = service ]; then
+  bash testbed/netbox/netbox.sh start >/dev/null
+  set -a; source "${BM_STATE_DIR:-/var/tmp/bm-pipeline}/netbox.env"; set +a
+  for pps in $PPS; do
+    rm -rf "$work/data"
+    BM_NETBOX_URL="$NETBOX_URL" BM_NETBOX_TOKEN="$NETBOX_TOKEN_V2" BM_DATA_DIR="$work/data" \
+      BM_DHCP_ENABLED=true BM_DHCP_INTERFACE_NAME="$ROOT_END" BM_DHCP_SERVERS=10.66.0.1 \
+      java --enable-native-access=ALL-UNNAMED -Dquarkus.http.port=0 -Dquarkus.management.port=19078 \
+      -jar target/quarkus-app/quarkus-run.jar serve > "$work/service.log" 2>&1 &
+    service=$!
+    for _ in $(seq 240); do curl -sf http://127.0.0.1:19078/q/health/ready >/dev/null 2>&1 && break; sleep 0.5; done
+    tcpdump -i "$ROOT_END" -w /dev/null 'udp and (port 67 or 68)' 2>"$work/tcpdump.err" &
+    dump=$!
+    for _ in $(seq 100); do grep -q listening "$work/tcpdump.err" && break; sleep 0.1; done
+    rate_arg=--topspeed; [ "$pps" = topspeed ] || rate_arg="--pps=$pps"
+    ip netns exec "$NS" tcpreplay "$rate_arg" -i inj0 "$work/burst.pcap" >"$work/replay.out" 2>&1
+    sleep 1
+    kill -INT "$dump"; wait "$dump" || true
+    # Wait until the tap has stored what it read (nothing waiting for two looks in a row).
+    last=""
+    for _ in $(seq 600); do
+      now=$(tap_status); [ "$now" = "$last" ] && case "$now" in *" 0 waiting"*) break;; esac
+      last=$now; sleep 1
+    done
+    sent=$(awk '/Successful packets:/ {print $3}' "$work/replay.out")
+    echo "== replay $pps: sent=$sent ($(grep -m1 'Rated:' "$work/replay.out" | sed 's/^ *//'))"
+    echo "service (wire -> tap -> bus): $(tap_status); RSS $(awk '/VmRSS/ {print $2, $3}' /proc/$service/status)"
+    tcpdump_counts
+    kill "$service"; wait "$service" 2>/dev/null || true; service=""
+  done
+  exit 0
+fi
+
 for rcvbuf in $RCVBUFS; do
   java --enable-native-access=ALL-UNNAMED -cp target/classes io.bmpipeline.dhcp.live.CaptureCounter \
     "$ROOT_END" 3 "$rcvbuf" >"$work/ffm.out" 2>&1 &
@@ -85,7 +140,5 @@ for rcvbuf in $RCVBUFS; do
   rate=$(grep -m1 'Rated:' "$work/replay.out" | sed 's/^ *//')
   echo "== replay: sent=$sent ($rate)"
   echo "AfPacketCapture rcvbuf=$rcvbuf: $(grep -h 'captured=' "$work/ffm.out") ($(grep -h '^ready' "$work/ffm.out" | sed 's/.*rcvbuf=/granted=/'))"
-  echo "tcpdump (default buffer): captured=$(awk '/packets captured/ {print $1}' "$work/tcpdump.err")" \
-       "passed_filter=$(awk '/received by filter/ {print $1}' "$work/tcpdump.err")" \
-       "dropped=$(awk '/dropped by kernel/ {print $1}' "$work/tcpdump.err")"
+  tcpdump_counts
 done

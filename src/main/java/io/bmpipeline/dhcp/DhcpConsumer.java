@@ -268,6 +268,7 @@ final class DhcpConsumer extends DefaultConsumer {
     private void emit(String kind, Object body, int leases) throws InterruptedException {
         boolean failedBefore = false;
         while (true) {
+            long started = System.nanoTime();
             Exchange exchange = createExchange(false);
             exchange.getMessage().setBody(body);
             exchange.getMessage().setHeader(OUTCOME, kind);
@@ -282,6 +283,8 @@ final class DhcpConsumer extends DefaultConsumer {
             }
             if (failure == null) {
                 monitor.stored(leases);
+                LOG.debugf("dhcp:%s %d lease(s) stored in %d ms", endpoint.getInterfaceName(), leases,
+                        (System.nanoTime() - started) / 1_000_000);
                 if (failedBefore) {
                     LOG.infof("dhcp:%s the bus takes leases again; %d stored", endpoint.getInterfaceName(), leases);
                 }

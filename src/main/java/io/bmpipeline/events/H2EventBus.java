@@ -3,6 +3,7 @@ package io.bmpipeline.events;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -10,9 +11,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.h2.api.ErrorCode;
@@ -104,7 +107,10 @@ public final class H2EventBus implements EventBus {
         return publishAll(topic, List.of(envelope)).getFirst();
     }
 
-    /** One transaction and one fsync for the whole list: how the tap makes a burst durable at the wire's pace. */
+    /**
+     * One transaction for the whole list, and an fsync shared with every publisher that committed meanwhile: how the
+     * tap makes a burst durable at the wire's pace while discovery publishes what it did.
+     */
     @Override
     public List<Published> publishAll(String topic, List<EventEnvelope> envelopes) {
         requireName(topic, "topic");
@@ -122,22 +128,25 @@ public final class H2EventBus implements EventBus {
         if (envelopes.isEmpty()) {
             return List.of();
         }
+        List<Published> results = new ArrayList<>(envelopes.size());
+        long ticket;
         store.publishLock().lock();
         try {
             store.requireOpen();
-            List<Published> results = new ArrayList<>(envelopes.size());
-            try (PreparedStatement exists = store.publishing().prepareStatement(
-                    "SELECT 1 FROM bus_event WHERE topic = ? AND event_id = ?");
-                 PreparedStatement insert = store.publishing().prepareStatement(
-                         "INSERT INTO bus_event (topic, event_id, partition_key, published_at, envelope) "
-                                 + "VALUES (?, ?, ?, ?, ?)", new String[] {"SEQ"});
-                 PreparedStatement fanOut = store.publishing().prepareStatement(
-                         "INSERT INTO bus_delivery (topic, grp, seq, partition_key, state, attempts, next_attempt_at) "
-                                 + "SELECT topic, grp, ?, ?, 'P', 0, 0 FROM bus_group WHERE topic = ?")) {
-                java.util.Set<String> inThisCall = new java.util.HashSet<>();
+            Connection c = store.publishing();
+            Set<String> stored = storedIds(c, topic, envelopes);
+            long before;
+            try (PreparedStatement last = c.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM bus_event");
+                 ResultSet rs = last.executeQuery()) {
+                rs.next();
+                before = rs.getLong(1);
+            }
+            int inserted = 0;
+            try (PreparedStatement insert = c.prepareStatement(
+                    "INSERT INTO bus_event (topic, event_id, partition_key, published_at, envelope) VALUES (?, ?, ?, ?, ?)")) {
                 for (int i = 0; i < envelopes.size(); i++) {
                     EventEnvelope envelope = envelopes.get(i);
-                    if (!inThisCall.add(envelope.id()) || stored(exists, topic, envelope.id())) {
+                    if (!stored.add(envelope.id())) {
                         results.add(Published.DUPLICATE);
                         continue;
                     }
@@ -146,28 +155,27 @@ public final class H2EventBus implements EventBus {
                     insert.setString(3, envelope.partitionKey());
                     insert.setLong(4, store.clock().millis());
                     insert.setString(5, json.get(i));
-                    insert.executeUpdate();
-                    long seq;
-                    try (ResultSet keys = insert.getGeneratedKeys()) {
-                        keys.next();
-                        seq = keys.getLong(1);
-                    }
-                    fanOut.setLong(1, seq);
-                    fanOut.setString(2, envelope.partitionKey());
-                    fanOut.setString(3, topic);
-                    fanOut.executeUpdate();
+                    insert.addBatch();
+                    inserted++;
                     results.add(Published.STORED);
+                }
+                if (inserted > 0) {
+                    insert.executeBatch();
+                }
+            }
+            if (inserted > 0) {
+                // Publishers hold the publish lock, so every sequence past `before` is this call's.
+                try (PreparedStatement fanOut = c.prepareStatement(
+                        "INSERT INTO bus_delivery (topic, grp, seq, partition_key, state, attempts, next_attempt_at) "
+                                + "SELECT e.topic, g.grp, e.seq, e.partition_key, 'P', 0, 0 FROM bus_event e "
+                                + "JOIN bus_group g ON g.topic = e.topic WHERE e.topic = ? AND e.seq > ?")) {
+                    fanOut.setString(1, topic);
+                    fanOut.setLong(2, before);
+                    fanOut.executeUpdate();
                 }
             }
             store.publishing().commit();
-            store.syncToDisk();
-            // One idle consumer of each group on the topic wakes, instead of all of them polling.
-            for (H2Subscription subscription : subscriptions.values()) {
-                if (subscription.topic().equals(topic)) {
-                    subscription.signalPublished();
-                }
-            }
-            return results;
+            ticket = store.committed();
         } catch (SQLException e) {
             H2Store.rollbackQuietly(store.publishing());
             throw new EventBusException(envelopes.size() + " event(s) (first " + envelopes.getFirst().id() + ") on "
@@ -175,14 +183,36 @@ public final class H2EventBus implements EventBus {
         } finally {
             store.publishLock().unlock();
         }
+        // Outside the publish lock: publishers arriving meanwhile commit and share the next fsync (group commit).
+        store.awaitDurable(ticket);
+        for (H2Subscription subscription : subscriptions.values()) {
+            if (subscription.topic().equals(topic)) {
+                subscription.signalPublished(); // one idle consumer of each group wakes, not all of them
+            }
+        }
+        return results;
     }
 
-    private static boolean stored(PreparedStatement exists, String topic, String id) throws SQLException {
-        exists.setString(1, topic);
-        exists.setString(2, id);
-        try (ResultSet rs = exists.executeQuery()) {
-            return rs.next();
+    /** The ids of {@code envelopes} already on {@code topic}, in one query per few hundred. */
+    private static Set<String> storedIds(Connection c, String topic, List<EventEnvelope> envelopes) throws SQLException {
+        Set<String> stored = new HashSet<>();
+        for (int from = 0; from < envelopes.size(); from += 100) {
+            List<EventEnvelope> part = envelopes.subList(from, Math.min(from + 100, envelopes.size()));
+            // An IN list, which H2 looks up in the (topic, event_id) index.
+            try (PreparedStatement select = c.prepareStatement("SELECT event_id FROM bus_event WHERE topic = ? "
+                    + "AND event_id IN (" + String.join(", ", java.util.Collections.nCopies(part.size(), "?")) + ")")) {
+                select.setString(1, topic);
+                for (int i = 0; i < part.size(); i++) {
+                    select.setString(i + 2, part.get(i).id());
+                }
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        stored.add(rs.getString(1));
+                    }
+                }
+            }
         }
+        return stored;
     }
 
     @Override

@@ -20,7 +20,7 @@ import org.h2.api.ErrorCode;
  * other. The bus is the only user of its file (H2 locks it against other processes).
  *
  * <p>Durability, exactly: a commit reaches H2's in-memory store at once and the file within {@link #WRITE_DELAY_MS}
- * (H2's background writer). {@link #syncToDisk()} writes what is committed and fsyncs the file; the bus calls it
+ * (H2's background writer). {@link #awaitDurable} writes what is committed and fsyncs the file; the bus calls it
  * before {@code publish} returns, so a published event survives a crash of the process and a power loss. Acks,
  * retry schedules and delivery counts are not synced on their own: a crash or power loss may undo the last
  * {@link #WRITE_DELAY_MS} of them, and those events are delivered again, possibly counted as a first delivery —
@@ -45,14 +45,23 @@ final class H2Store implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Connection publishing;
     private final ReentrantLock publishLock = new ReentrantLock();
+    /** Group commit: the publish commits counted, those known on disk, and whether an fsync is under way. */
+    private final Connection syncing;
+    private final ReentrantLock syncLock = new ReentrantLock();
+    private final java.util.concurrent.locks.Condition synced = syncLock.newCondition();
+    private final java.util.concurrent.atomic.AtomicLong commits = new java.util.concurrent.atomic.AtomicLong();
+    private long durable;
+    private boolean syncUnderWay;
     private volatile boolean closed;
 
-    private H2Store(Path path, String url, Clock clock, Connection connection, Connection publishing) {
+    private H2Store(Path path, String url, Clock clock, Connection connection, Connection publishing,
+                    Connection syncing) {
         this.path = path;
         this.url = url;
         this.clock = clock;
         this.connection = connection;
         this.publishing = publishing;
+        this.syncing = syncing;
     }
 
     /**
@@ -77,17 +86,19 @@ final class H2Store implements AutoCloseable {
                 + ";RETENTION_TIME=" + RETENTION_TIME_MS;
         Connection connection;
         Connection publishing;
+        Connection syncing;
         try {
             connection = new org.h2.Driver().connect(url, credentials());
             connection.setAutoCommit(false);
             publishing = new org.h2.Driver().connect(url, credentials());
             publishing.setAutoCommit(false);
+            syncing = new org.h2.Driver().connect(url, credentials());
         } catch (SQLException e) {
             String why = e.getErrorCode() == ErrorCode.DATABASE_ALREADY_OPEN_1
                     ? "in use by another process" : e.getMessage();
             throw new EventBusException("event bus store " + absolute + ".mv.db cannot be opened: " + why, e);
         }
-        H2Store store = new H2Store(absolute, url, clock, connection, publishing);
+        H2Store store = new H2Store(absolute, url, clock, connection, publishing, syncing);
         store.createSchema();
         return store;
     }
@@ -135,10 +146,48 @@ final class H2Store implements AutoCloseable {
         return publishing;
     }
 
-    /** Writes every committed change to the file and fsyncs it. Call while holding {@link #publishLock()}. */
-    void syncToDisk() throws SQLException {
-        try (Statement s = publishing.createStatement()) {
-            s.execute("CHECKPOINT SYNC");
+    /** Counts a publish commit (call right after it, holding {@link #publishLock()}); the ticket to wait for. */
+    long committed() {
+        return commits.incrementAndGet();
+    }
+
+    /**
+     * Returns once the publish commit {@code ticket} is on disk (written and fsynced). Group commit: one waiter at a
+     * time runs the fsync for everything committed so far, the others wait for it and need none of their own, so an
+     * fsync's cost is shared by every publisher that committed meanwhile.
+     *
+     * @throws EventBusException when the store could not be synced (the caller's input is not durable)
+     */
+    void awaitDurable(long ticket) {
+        syncLock.lock();
+        try {
+            while (durable < ticket) {
+                if (syncUnderWay) {
+                    synced.awaitUninterruptibly();
+                    continue;
+                }
+                syncUnderWay = true;
+                long covered = commits.get();
+                syncLock.unlock();
+                boolean done = false;
+                try {
+                    try (Statement s = syncing.createStatement()) {
+                        s.execute("CHECKPOINT SYNC");
+                    }
+                    done = true;
+                } catch (SQLException e) {
+                    throw new EventBusException("event bus store " + path + ": cannot sync to disk: " + e.getMessage(), e);
+                } finally {
+                    syncLock.lock();
+                    syncUnderWay = false;
+                    if (done) {
+                        durable = Math.max(durable, covered);
+                    }
+                    synced.signalAll();
+                }
+            }
+        } finally {
+            syncLock.unlock();
         }
     }
 
@@ -221,7 +270,7 @@ final class H2Store implements AutoCloseable {
     }
 
     private void closeQuietly() {
-        for (Connection c : new Connection[] {publishing, connection}) {
+        for (Connection c : new Connection[] {syncing, publishing, connection}) {
             try {
                 c.close();
             } catch (SQLException ignored) {

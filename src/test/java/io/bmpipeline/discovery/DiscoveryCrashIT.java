@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.bmpipeline.address.MacAddress;
 import io.bmpipeline.dhcp.DhcpTestFrames;
+import io.bmpipeline.events.EventTypes;
+import io.bmpipeline.events.H2EventBus;
+import io.bmpipeline.events.Topics;
 import io.bmpipeline.netbox.Device;
 import io.bmpipeline.netbox.NetBoxClient;
 import io.bmpipeline.netbox.NetBoxFixture;
@@ -67,6 +70,12 @@ class DiscoveryCrashIT {
                     assertEquals(1, netbox.journalEntries(ids.get(i)).size(), "device " + i + " journal");
                     assertEquals(1, netbox.ipAddresses(net + "." + (10 + i)).size(), "device " + i + " IPs");
                 }
+                // Every promotion announced once, also those applied in NetBox just before the SIGKILL.
+                List<String> announced = new ArrayList<>();
+                H2EventBus.replayStopped(data.resolve("bus"), Topics.DEVICE_STATE, EventTypes.DEVICE_STATE_CHANGED,
+                        e -> announced.add(e.envelope().subject()));
+                List<String> serials = ids.stream().map(id -> netbox.device(id).orElseThrow().serial()).sorted().toList();
+                assertEquals(serials, announced.stream().sorted().toList(), "one announcement per promotion");
                 System.out.printf("crash test: %d of %d applied before SIGKILL, all %d after restart%n",
                         beforeRestart, DEVICES, DEVICES);
             } finally {

@@ -1,6 +1,7 @@
 package io.bmpipeline.discovery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bmpipeline.address.MacAddress;
 import io.bmpipeline.events.EventBus;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * NetBox goes away in the middle of a burst of leases and comes back: every lease is applied,
- * none twice. The service reaches the real NetBox through a forwarder the test cuts.
+ * none twice, and the outage costs a handful of log lines, none with a stack trace. The service
+ * reaches the real NetBox through a forwarder the test cuts.
  */
 @QuarkusTest
 @TestProfile(NetBoxOutageDiscoveryTest.BehindForwarder.class)
@@ -97,6 +99,7 @@ class NetBoxOutageDiscoveryTest {
                 }
                 Eventually.await("first leases applied", () -> netbox.device(devices.get(3).id()).orElseThrow(),
                         d -> d.status().equals("discovered"));
+                LogCount logged = LogCount.start();
                 forwarder.down();
                 for (int i = 4; i < 12; i++) {
                     publish(fixture, macs.get(i), net + "." + (10 + i));
@@ -112,6 +115,12 @@ class NetBoxOutageDiscoveryTest {
                             d -> d.status().equals("discovered") && d.oobIpAddress().isPresent());
                     assertEquals(net + "." + (10 + i) + "/24", device.oobIpAddress().orElseThrow());
                 }
+                logged.stop();
+                // 16 lease events failed, several attempts each: one line when failures started, one when they
+                // ended (and one a minute between, none in so short an outage), the breaker's if it opened.
+                assertTrue(logged.lines() <= 6, "log lines during the outage: " + logged);
+                assertTrue(logged.toString().contains("events failing"), "the outage was said: " + logged);
+                assertEquals(0, logged.withStackTrace(), "stack traces during the outage: " + logged);
                 for (int i = 0; i < 12; i++) {
                     assertEquals(1, netbox.journalEntries(devices.get(i).id()).size(), "device " + i);
                     assertEquals(1, netbox.ipAddresses(net + "." + (10 + i)).size(), "device " + i);
@@ -128,5 +137,51 @@ class NetBoxOutageDiscoveryTest {
     private void publish(NetBoxFixture fixture, MacAddress mac, String ip) {
         bus.publish(Topics.DHCP_EVENTS, new BmcLease("outage-" + fixture.tag() + "-" + mac, mac, ip, OptionalInt.of(24),
                 Optional.empty(), Optional.empty(), "test-tap", Instant.now()).toEnvelope());
+    }
+
+    /** Counts what the service logs (INFO and above) while it runs; the lines themselves for the failure message. */
+    static final class LogCount extends java.util.logging.Handler {
+        private final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final java.util.concurrent.atomic.AtomicInteger traces = new java.util.concurrent.atomic.AtomicInteger();
+
+        static LogCount start() {
+            LogCount count = new LogCount();
+            java.util.logging.Logger.getLogger("").addHandler(count);
+            return count;
+        }
+
+        void stop() {
+            java.util.logging.Logger.getLogger("").removeHandler(this);
+        }
+
+        @Override
+        public void publish(java.util.logging.LogRecord record) {
+            if (record.getLevel().intValue() >= java.util.logging.Level.INFO.intValue()
+                    && record.getLoggerName() != null && !record.getLoggerName().startsWith("io.quarkus.test")) {
+                lines.add(record.getLevel() + " " + record.getLoggerName() + ": " + record.getMessage());
+                if (record.getThrown() != null) {
+                    traces.incrementAndGet();
+                }
+            }
+        }
+
+        int lines() {
+            return lines.size();
+        }
+
+        int withStackTrace() {
+            return traces.get();
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+
+        @Override
+        public String toString() {
+            return lines.size() + " line(s): " + String.join(" | ", lines);
+        }
     }
 }
