@@ -108,10 +108,10 @@ if [ "$LEG" = service ]; then
     ip netns exec "$NS" tcpreplay "$rate_arg" -i inj0 "$work/burst.pcap" >"$work/replay.out" 2>&1
     sleep 1
     kill -INT "$dump"; wait "$dump" || true
-    # Wait until the tap has stored what it read (nothing waiting for two looks in a row).
+    # Wait until the tap has stored what it read: nothing waiting, and no change between two looks.
     last=""
     for _ in $(seq 600); do
-      now=$(tap_status); [ "$now" = "$last" ] && case "$now" in *" 0 waiting"*) break;; esac
+      now=$(tap_status); [ "$now" = "$last" ] && case "$now" in *" 0 waiting,"*) break;; esac
       last=$now; sleep 1
     done
     sent=$(awk '/Successful packets:/ {print $3}' "$work/replay.out")

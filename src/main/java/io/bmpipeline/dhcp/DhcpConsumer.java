@@ -49,8 +49,8 @@ final class DhcpConsumer extends DefaultConsumer {
     private final TapMonitor.Tap monitor;
     private volatile boolean reading;
     private volatile boolean writing;
-    /** True while the writer holds items taken off the queue. */
-    private volatile boolean writerBusy;
+    /** Items the writer took off the queue and has not finished with: still waiting for their write. */
+    private volatile int inWriter;
     private ExecutorService readerThread;
     private ExecutorService writerThread;
 
@@ -58,7 +58,7 @@ final class DhcpConsumer extends DefaultConsumer {
         super(endpoint, processor);
         this.endpoint = endpoint;
         this.tap = endpoint.newTap();
-        this.monitor = endpoint.monitor().tap(endpoint.getInterfaceName(), queue::size);
+        this.monitor = endpoint.monitor().tap(endpoint.getInterfaceName(), () -> queue.size() + inWriter);
     }
 
     @Override
@@ -209,7 +209,7 @@ final class DhcpConsumer extends DefaultConsumer {
 
     /** A replay's end is reported once what it read is stored. */
     private void awaitWritten() throws InterruptedException {
-        while (writing && (!queue.isEmpty() || writerBusy)) {
+        while (writing && (!queue.isEmpty() || inWriter > 0)) {
             Thread.sleep(10);
         }
     }
@@ -224,16 +224,16 @@ final class DhcpConsumer extends DefaultConsumer {
                 if (first == null) {
                     continue;
                 }
-                writerBusy = true;
                 taken.add(first);
                 queue.drainTo(taken, MAX_BATCH - 1);
+                inWriter = taken.size();
                 write(taken);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             } finally {
                 taken.clear();
-                writerBusy = false;
+                inWriter = 0;
             }
         }
     }

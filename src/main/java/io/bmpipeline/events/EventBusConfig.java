@@ -14,6 +14,9 @@ import java.util.TreeMap;
 @ConfigMapping(prefix = "bm.bus")
 public interface EventBusConfig {
 
+    /** Share of each retry backoff taken off at random (RetryPolicy.jitter). */
+    double RETRY_JITTER = 0.3;
+
     /** The store, without H2's {@code .mv.db} suffix; relative paths resolve against the working directory. */
     @WithDefault("data/bus")
     Path path();
@@ -65,7 +68,7 @@ public interface EventBusConfig {
 
     default RetryPolicy retryPolicy() {
         try {
-            return new RetryPolicy(maxAttempts(), initialBackoff(), maxBackoff());
+            return new RetryPolicy(maxAttempts(), initialBackoff(), maxBackoff(), RETRY_JITTER);
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("bm.bus: " + e.getMessage(), e);
         }

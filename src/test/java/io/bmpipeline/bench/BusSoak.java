@@ -19,12 +19,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * Soak of the embedded bus through the {@link EventBus} seam: one publisher putting DHCP-lease-sized events over
+ * Soak of an event bus through the {@link EventBus} seam: one publisher putting DHCP-lease-sized events over
  * 5,000 device keys in batches of BATCH (as the tap does under load), K consumers of group {@code discovery}
  * (poll → ack), and the bus's retention run every 10,000 events keeping at most KEEP acknowledged events. Prints a
- * line every 10,000 published events: rates, the store's size on disk, RSS.
+ * line every 10,000 published events: rates, the store's size on disk, RSS. ENGINE is {@code h2} (the service's
+ * bus) or {@code artemis} (the evaluation prototype, docs/event-bus-engines.md).
  * <pre>
- * bench/bus-soak.sh [EVENTS] [BATCH] [CONSUMERS] [KEEP]
+ * bench/bus-soak.sh [EVENTS] [BATCH] [CONSUMERS] [KEEP] [ENGINE]
  * </pre>
  */
 public final class BusSoak {
@@ -37,10 +38,11 @@ public final class BusSoak {
         int batch = args.length > 2 ? Integer.parseInt(args[2]) : 100;
         int consumers = args.length > 3 ? Integer.parseInt(args[3]) : 8;
         long keep = args.length > 4 ? Long.parseLong(args[4]) : 20_000;
+        String engine = args.length > 5 ? args[5] : "h2";
         EventBus.Retention retention = new EventBus.Retention(
                 new EventBus.Retention.Limits(Duration.ofDays(30), keep), java.util.Map.of());
         Files.createDirectories(dir);
-        try (EventBus bus = H2EventBus.open(dir.resolve("bus"))) {
+        try (EventBus bus = open(engine, dir)) {
             Subscription sub = bus.subscribe(TOPIC, "discovery",
                     new RetryPolicy(RetryPolicy.UNLIMITED, Duration.ofSeconds(1), Duration.ofSeconds(30)));
             AtomicLong acked = new AtomicLong();
@@ -94,6 +96,14 @@ public final class BusSoak {
                 t.join();
             }
         }
+    }
+
+    static EventBus open(String engine, Path dir) {
+        return switch (engine) {
+            case "h2" -> H2EventBus.open(dir.resolve("bus"));
+            case "artemis" -> io.bmpipeline.events.ArtemisEventBus.open(dir.resolve("artemis"));
+            default -> throw new IllegalArgumentException("engine must be h2 or artemis, got " + engine);
+        };
     }
 
     /** A DHCP lease as the tap publishes it, ~600 bytes of JSON data; device keys cycle over 5,000 devices. */

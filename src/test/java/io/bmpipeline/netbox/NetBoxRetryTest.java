@@ -111,4 +111,36 @@ class NetBoxRetryTest {
         restart.join();
         assertEquals(List.of("POST /api/extras/journal-entries/"), received);
     }
+
+    @Test
+    void whenMostRecentCallsFailedCallsPauseWithoutReachingNetBoxThenAProbeGoesOut() throws Exception {
+        NetBoxClient netbox = client(0);
+        for (int i = 0; i < NetBoxBreaker.WINDOW; i++) {
+            script.add(503);
+            assertThrows(NetBoxException.Unavailable.class, netbox::version);
+        }
+        int reached = received.size();
+        assertEquals(NetBoxBreaker.WINDOW, reached);
+
+        var paused = assertThrows(NetBoxException.Unavailable.class, netbox::version);
+        assertTrue(paused.getMessage().contains("circuit open"), paused.getMessage());
+        assertEquals(reached, received.size(), "an open breaker sends nothing");
+        // Another client of the same NetBox shares the breaker.
+        assertThrows(NetBoxException.Unavailable.class, () -> client(3).version());
+        assertEquals(reached, received.size());
+
+        Thread.sleep(NetBoxBreaker.OPEN_FOR.plusMillis(200));
+        assertEquals("4.7.3", netbox.version().toString(), "after the pause a probe goes out, and passes");
+        assertEquals(reached + 1, received.size());
+    }
+
+    @Test
+    void answersThatAreNotUnavailabilityNeverOpenTheBreaker() {
+        NetBoxClient netbox = client(0);
+        for (int i = 0; i < NetBoxBreaker.WINDOW * 2; i++) {
+            script.add(404);
+            assertThrows(NetBoxException.NotFound.class, netbox::version);
+        }
+        assertEquals("4.7.3", netbox.version().toString());
+    }
 }
