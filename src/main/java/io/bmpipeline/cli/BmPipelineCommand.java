@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
  * runs the service with no arguments; tools for operators are subcommands beside it.
  */
 @TopCommand
-@Command(name = "bm-pipeline", mixinStandardHelpOptions = true,
+@Command(name = "bm-pipeline", mixinStandardHelpOptions = true, versionProvider = BmPipelineCommand.Version.class,
         description = "Bare-metal provisioning pipeline: DHCP discovery, manifest intake, NetBox lifecycle.",
         subcommands = {ServeCommand.class, ManifestCommand.class})
 public class BmPipelineCommand implements Runnable {
@@ -22,5 +22,14 @@ public class BmPipelineCommand implements Runnable {
     @Override
     public void run() {
         serve.run();
+    }
+
+    /** {@code --version}: the build's version, as Quarkus knows it from the POM. */
+    static final class Version implements picocli.CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"bm-pipeline " + org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                    .getOptionalValue("quarkus.application.version", String.class).orElse("(version unknown)")};
+        }
     }
 }

@@ -22,14 +22,32 @@ public class CommandMode {
         return serving(args);
     }
 
-    /** No arguments, {@code serve}, or only options: the service. Anything else is an operator's command. */
+    /** Asking for usage or the version: picocli answers and nothing starts. */
+    static final java.util.Set<String> HELP = java.util.Set.of("-h", "--help", "-V", "--version");
+
+    /**
+     * No arguments or {@code serve}: the service. Anything else — an operator's command, {@code --help},
+     * {@code --version}, {@code serve --help}, a mistyped command — starts no route and no listener.
+     */
     static boolean serving(String[] args) {
-        return args == null || args.length == 0 || "serve".equals(args[0]) || args[0].startsWith("-");
+        if (args == null || args.length == 0) {
+            return true;
+        }
+        return "serve".equals(args[0]) && java.util.Arrays.stream(args).noneMatch(HELP::contains);
     }
 
     void beforeRoutesStart(@Observes CamelEvent.CamelContextStartingEvent starting) {
         if (!serving()) {
             starting.getContext().setAutoStartup(false);
         }
+    }
+
+    /** The innermost message of a failure: what a producer said about the configuration, without the wrapping. */
+    static String rootMessage(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() != null ? root.getMessage() : root.toString();
     }
 }

@@ -4,6 +4,7 @@ import io.bmpipeline.manifest.ManifestLoader;
 import io.bmpipeline.manifest.ManifestReport;
 import io.bmpipeline.manifest.ManifestResult;
 import jakarta.enterprise.context.Dependent;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,17 +32,25 @@ public class ManifestLoadCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Also write the JSON report to this file")
     Path json;
 
-    private final ManifestLoader loader;
+    // Resolved when the command runs, not when picocli builds it: --help needs no NetBox configuration.
+    private final Instance<ManifestLoader> loaders;
 
     @Inject
-    public ManifestLoadCommand(ManifestLoader loader) {
-        this.loader = loader;
+    public ManifestLoadCommand(Instance<ManifestLoader> loaders) {
+        this.loaders = loaders;
     }
 
     @Override
     public Integer call() throws Exception {
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
             System.err.println("bm-pipeline: " + file + ": no such readable file");
+            return 2;
+        }
+        ManifestLoader loader;
+        try {
+            loader = loaders.get();
+        } catch (RuntimeException e) { // the configuration is wrong: the producer says which key
+            System.err.println("bm-pipeline: " + CommandMode.rootMessage(e));
             return 2;
         }
         // On a terminal, a running count on stderr; in a pipe or a log, nothing.

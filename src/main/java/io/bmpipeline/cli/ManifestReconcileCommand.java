@@ -10,6 +10,7 @@ import io.bmpipeline.reconcile.Reconciler;
 import io.bmpipeline.reconcile.Reconciliation;
 import io.bmpipeline.reconcile.UnexpectedLeaseSource;
 import jakarta.enterprise.context.Dependent;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,16 +51,17 @@ public class ManifestReconcileCommand implements Callable<Integer> {
             description = "Also write the report as JSON (schema " + ReconcileReport.SCHEMA + ") to this file")
     Path json;
 
-    private final NetBoxClient netbox;
-    private final BmcInterfacePattern bmcPattern;
+    // Resolved when the command runs, not when picocli builds it: --help needs no NetBox configuration.
+    private final Instance<NetBoxClient> netboxes;
+    private final Instance<BmcInterfacePattern> bmcPatterns;
     private final PipelineConfig config;
     private final EventBusConfig bus;
 
     @Inject
-    public ManifestReconcileCommand(NetBoxClient netbox, BmcInterfacePattern bmcPattern, PipelineConfig config,
-                                    EventBusConfig bus) {
-        this.netbox = netbox;
-        this.bmcPattern = bmcPattern;
+    public ManifestReconcileCommand(Instance<NetBoxClient> netboxes, Instance<BmcInterfacePattern> bmcPatterns,
+                                    PipelineConfig config, EventBusConfig bus) {
+        this.netboxes = netboxes;
+        this.bmcPatterns = bmcPatterns;
         this.config = config;
         this.bus = bus;
     }
@@ -68,6 +70,15 @@ public class ManifestReconcileCommand implements Callable<Integer> {
     public Integer call() {
         if (sites.stream().anyMatch(String::isBlank)) {
             System.err.println("bm-pipeline: --site needs a site slug");
+            return 2;
+        }
+        NetBoxClient netbox;
+        BmcInterfacePattern bmcPattern;
+        try {
+            netbox = netboxes.get();
+            bmcPattern = bmcPatterns.get();
+        } catch (RuntimeException e) { // the configuration is wrong: the producer says which key
+            System.err.println("bm-pipeline: " + CommandMode.rootMessage(e));
             return 2;
         }
         Reconciliation result;

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 
 /** Runs the routes and the HTTP endpoints until the process is told to stop. */
 @Dependent
-@Command(name = "serve", description = "Run the pipeline service until stopped (the default).")
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the pipeline service until stopped (the default).")
 public class ServeCommand implements Runnable {
 
     @Override

@@ -61,39 +61,39 @@ public final class DiscoveryWriter {
         return announce(c, Optional.of(to));
     }
 
-    /** ASSIGN_BMC_IP and REFRESH_BMC_IP: the lease's address becomes the recorded BMC IP. */
+    /**
+     * ASSIGN_BMC_IP and REFRESH_BMC_IP: the lease's address becomes the recorded BMC IP. The flap limiter spares
+     * the journal a line per flap; the event still goes out, every time.
+     */
     public List<Publication> recordBmcIp(DiscoveryCase.Decided c) {
-        if (!admitted(c)) {
-            recordAddress(c);
-            return List.of();
+        if (admitted(c)) {
+            String was = c.device().oobIpAddress().orElse("none");
+            journalOnce(c, JournalEntry.Kind.INFO, "BMC IP " + was + " → " + c.lease().ip());
         }
-        String was = c.device().oobIpAddress().orElse("none");
-        journalOnce(c, JournalEntry.Kind.INFO, "BMC IP " + was + " → " + c.lease().ip());
         recordAddress(c);
         return announce(c, Optional.empty());
     }
 
-    /** WARN: a journal warning, at most once per window per device; nothing else changes. */
+    /** WARN: a journal warning, at most once per window per device; the event every time; nothing else changes. */
     public List<Publication> warn(DiscoveryCase.Decided c) {
-        if (!admitted(c)) {
-            return List.of();
+        if (admitted(c)) {
+            journalOnce(c, JournalEntry.Kind.WARNING, "BMC leased " + c.lease().ip() + ", NetBox records "
+                    + c.device().oobIpAddress().orElse("no BMC IP") + " (status " + c.device().status() + "); not changed");
         }
-        journalOnce(c, JournalEntry.Kind.WARNING, "BMC leased " + c.lease().ip() + ", NetBox records "
-                + c.device().oobIpAddress().orElse("no BMC IP") + " (status " + c.device().status() + "); not changed");
         return announce(c, Optional.empty());
     }
 
-    /** QUARANTINE: nothing written but a danger entry on every device involved, and an alert. */
+    /** QUARANTINE: nothing written but a danger entry (once per window) and an alert (every time). */
     public List<Publication> quarantine(DiscoveryCase.Decided c) {
+        List<Publication> out = new ArrayList<>(announce(c, Optional.empty()));
+        out.add(new Publication(Topics.HW_ALERTS, envelope(c, EventTypes.DEVICE_QUARANTINED, Optional.empty())));
         if (!admitted(c)) {
-            return List.of();
+            return out;
         }
         String detail = !c.otherDevicesWithMac().isEmpty()
                 ? "BMC MAC " + c.lease().mac() + " is on devices " + c.device().id() + " and " + c.otherDevicesWithMac()
                 : "leased IP " + c.lease().ip() + " is the BMC IP of device " + c.otherHolderOfIp().orElseThrow();
         journalOnce(c, JournalEntry.Kind.DANGER, "quarantined, nothing written: " + detail);
-        List<Publication> out = new ArrayList<>(announce(c, Optional.empty()));
-        out.add(new Publication(Topics.HW_ALERTS, envelope(c, EventTypes.DEVICE_QUARANTINED, Optional.empty())));
         return out;
     }
 

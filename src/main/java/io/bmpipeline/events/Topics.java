@@ -2,7 +2,7 @@ package io.bmpipeline.events;
 
 import java.util.List;
 
-/** The spec's topics ("Future State — Production Architecture"): the same names on the embedded bus and on Kafka. */
+/** The spec's topics ("Future State — Production Architecture"), by their names there. */
 public final class Topics {
 
     /** Raw DHCP lease commits (IP, MAC, hostname), and leases of MACs nobody expected. */

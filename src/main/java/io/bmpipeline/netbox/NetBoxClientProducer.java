@@ -19,8 +19,18 @@ public class NetBoxClientProducer {
 
     private static final Logger LOG = Logger.getLogger(NetBoxClientProducer.class);
 
-    /** Builds both at start, so a missing token or a bad pattern stops the service at once, naming the key. */
-    void checkAtStart(@Observes StartupEvent start, NetBoxClient netbox, BmcInterfacePattern pattern) {
+    /**
+     * Builds both when the service starts, so a missing token or a bad pattern stops it at once, naming the key.
+     * An operator's command (or {@code --help}) builds them only if it uses them.
+     */
+    void checkAtStart(@Observes StartupEvent start, io.bmpipeline.cli.CommandMode mode,
+                      jakarta.enterprise.inject.Instance<NetBoxClient> client,
+                      jakarta.enterprise.inject.Instance<BmcInterfacePattern> bmcPattern) {
+        if (!mode.serving()) {
+            return;
+        }
+        NetBoxClient netbox = client.get();
+        BmcInterfacePattern pattern = bmcPattern.get();
         LOG.infof("NetBox %s with a %s token; BMC interfaces match %s", netbox.url(), netbox.tokenKind(), pattern.pattern());
         // The version decides the API dialect (MAC model, field selection). Learned in the background: a NetBox
         // that is down at start must not hold the service up (leases wait on the bus); readiness probes retry it.

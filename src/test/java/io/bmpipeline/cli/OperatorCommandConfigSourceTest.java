@@ -16,10 +16,17 @@ class OperatorCommandConfigSourceTest {
     }
 
     @Test
+    void askingForUsageOrTheVersionStartsNothing() {
+        for (String args : new String[] {"--help", "-h", "--version", "-V", "serve --help", "serve -h", "manifest",
+                "manifest load --help", "nonsense"}) {
+            assertTrue(OperatorCommandConfigSource.isOperatorCommand("target/quarkus-app/quarkus-run.jar " + args), args);
+        }
+    }
+
+    @Test
     void theServiceListens() {
         assertFalse(OperatorCommandConfigSource.isOperatorCommand("target/quarkus-app/quarkus-run.jar"));
         assertFalse(OperatorCommandConfigSource.isOperatorCommand("target/quarkus-app/quarkus-run.jar serve"));
-        assertFalse(OperatorCommandConfigSource.isOperatorCommand("target/quarkus-app/quarkus-run.jar --help"));
         assertFalse(OperatorCommandConfigSource.isOperatorCommand("io.quarkus.bootstrap.runner.QuarkusEntryPoint"));
     }
 

@@ -160,11 +160,18 @@ class DiscoveryRouteTest {
                 .findFirst().orElseThrow().kind());
         assertEquals(net + ".16/24", netbox.device(device.id()).orElseThrow().oobIpAddress().orElseThrow());
         assertEquals(List.of(), netbox.ipAddresses(net + ".17"));
-        // A flapping BMC: more different leases journal no more warnings inside the window.
+        // A flapping BMC: more different leases journal no more warnings inside the window, but each is an event.
         lease("lease-" + fixture.tag() + "-3", mac, net + ".18");
         lease("lease-" + fixture.tag() + "-4", mac, net + ".19");
         awaitQuiet(device.id());
         assertEquals(2, netbox.journalEntries(device.id()).size());
+        List<String> warned = new java.util.ArrayList<>();
+        bus.replay(Topics.DEVICE_STATE, io.bmpipeline.events.EventTypes.DEVICE_WARNING, e -> {
+            if (e.envelope().data().path("deviceId").asLong() == device.id()) {
+                warned.add(e.envelope().data().path("bmcIp").asText());
+            }
+        });
+        assertEquals(List.of(net + ".17", net + ".18", net + ".19"), warned);
     }
 
     @Test
