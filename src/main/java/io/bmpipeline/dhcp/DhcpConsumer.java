@@ -58,7 +58,8 @@ final class DhcpConsumer extends DefaultConsumer {
         super(endpoint, processor);
         this.endpoint = endpoint;
         this.tap = endpoint.newTap();
-        this.monitor = endpoint.monitor().tap(endpoint.getInterfaceName(), () -> queue.size() + inWriter);
+        this.monitor = endpoint.monitor().tap(endpoint.getInterfaceName(), tap::leases, tap::spoofed,
+                () -> queue.size() + inWriter);
     }
 
     @Override
@@ -186,14 +187,8 @@ final class DhcpConsumer extends DefaultConsumer {
             return;
         }
         switch (outcome) {
-            case TapOutcome.Lease lease -> {
-                monitor.leaseRead();
-                enqueue(lease);
-            }
-            case TapOutcome.Spoofed spoofed -> {
-                monitor.spoofedAck();
-                enqueue(spoofed);
-            }
+            case TapOutcome.Lease lease -> enqueue(lease);
+            case TapOutcome.Spoofed spoofed -> enqueue(spoofed);
             case TapOutcome.Ignored ignored -> { }
             case TapOutcome.Dropped dropped -> LOG.debugf("dhcp:%s dropped frame: %s", endpoint.getInterfaceName(), dropped.drop());
         }

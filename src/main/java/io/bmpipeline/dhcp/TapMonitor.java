@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * What each running tap did, for readiness and metrics: leases read and made durable, leases waiting in memory for
@@ -38,10 +39,15 @@ public class TapMonitor {
         this.meters = Optional.empty();
     }
 
-    /** The counters of the tap on {@code interfaceName}, created (and its meters registered) on first use. */
-    public Tap tap(String interfaceName, IntSupplier queued) {
+    /**
+     * The counters of the tap on {@code interfaceName}, created (and its meters registered) on first use. Leases read
+     * and spoofed ACKs are the tap's own counts ({@link LeaseTap}); what waits is the consumer's queue.
+     */
+    public Tap tap(String interfaceName, LongSupplier read, LongSupplier spoofed, IntSupplier queued) {
         return taps.compute(interfaceName, (name, existing) -> {
             Tap tap = existing != null ? existing : new Tap(name);
+            tap.read = read;
+            tap.spoofed = spoofed;
             tap.queued = queued;
             if (existing == null) {
                 meters.ifPresent(registry -> tap.register(registry));
@@ -58,9 +64,9 @@ public class TapMonitor {
     public static final class Tap {
 
         private final String interfaceName;
-        private final AtomicLong read = new AtomicLong();
+        private volatile LongSupplier read = () -> 0;
+        private volatile LongSupplier spoofed = () -> 0;
         private final AtomicLong stored = new AtomicLong();
-        private final AtomicLong spoofed = new AtomicLong();
         private final AtomicLong kernelDrops = new AtomicLong();
         private final AtomicReference<Instant> lastDrop = new AtomicReference<>();
         private volatile IntSupplier queued = () -> 0;
@@ -70,11 +76,11 @@ public class TapMonitor {
         }
 
         private void register(MeterRegistry registry) {
-            FunctionCounter.builder("bm.dhcp.leases.read", read, AtomicLong::get).tag("interface", interfaceName)
+            FunctionCounter.builder("bm.dhcp.leases.read", this, Tap::read).tag("interface", interfaceName)
                     .description("Leases the tap read off the wire (after dedup and the allowlist)").register(registry);
             FunctionCounter.builder("bm.dhcp.leases.stored", stored, AtomicLong::get).tag("interface", interfaceName)
                     .description("Leases made durable on the bus").register(registry);
-            FunctionCounter.builder("bm.dhcp.spoofed.acks", spoofed, AtomicLong::get).tag("interface", interfaceName)
+            FunctionCounter.builder("bm.dhcp.spoofed.acks", this, Tap::spoofed).tag("interface", interfaceName)
                     .description("ACKs from servers not on the allowlist").register(registry);
             FunctionCounter.builder("bm.dhcp.kernel.drops", kernelDrops, AtomicLong::get).tag("interface", interfaceName)
                     .description("Frames the kernel dropped because the capture socket's buffer was full")
@@ -88,7 +94,7 @@ public class TapMonitor {
         }
 
         public long read() {
-            return read.get();
+            return read.getAsLong();
         }
 
         public long stored() {
@@ -96,7 +102,7 @@ public class TapMonitor {
         }
 
         public long spoofed() {
-            return spoofed.get();
+            return spoofed.getAsLong();
         }
 
         public long kernelDrops() {
@@ -116,14 +122,6 @@ public class TapMonitor {
         public boolean droppedWithin(Duration window, Instant now) {
             Instant last = lastDrop.get();
             return last != null && !last.isBefore(now.minus(window));
-        }
-
-        void leaseRead() {
-            read.incrementAndGet();
-        }
-
-        void spoofedAck() {
-            spoofed.incrementAndGet();
         }
 
         void stored(int leases) {

@@ -17,8 +17,8 @@ class DhcpTapReadinessTest {
     @Test
     void aTapLosingFramesMakesTheServiceUnreadyForAMinuteNamingTheInterface() {
         TapMonitor monitor = new TapMonitor();
-        TapMonitor.Tap tap = monitor.tap("eth1", () -> 7);
-        TapMonitor.Tap quiet = monitor.tap("eth2", () -> 0);
+        TapMonitor.Tap tap = monitor.tap("eth1", () -> 0, () -> 0, () -> 7);
+        TapMonitor.Tap quiet = monitor.tap("eth2", () -> 0, () -> 0, () -> 0);
         HealthCheckResponse fine = new DhcpTapReadiness(monitor, Clock.fixed(T0, ZoneOffset.UTC)).call();
         assertEquals(HealthCheckResponse.Status.UP, fine.getStatus());
         assertEquals("0 read, 0 stored, 7 waiting, 0 spoofed ACKs, 0 kernel drops",
