@@ -4,6 +4,7 @@ import io.bmpipeline.netbox.Device;
 import io.bmpipeline.netbox.DeviceInterface;
 import io.bmpipeline.netbox.IpAddress;
 import io.bmpipeline.netbox.NetBoxClient;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -12,12 +13,10 @@ import java.util.OptionalInt;
  * Records a BMC's leased address in NetBox: one IP object on the BMC interface, the device's
  * {@code oob_ip} pointing at it. Every step compares before it writes, so applying the same lease
  * again writes nothing; an address NetBox already gives to another device is a conflict, never
- * taken over.
+ * taken over. The IP object's description is a {@link LeaseStamp} (ours, and when its lease was seen)
+ * unless an operator had described it.
  */
 public final class BmcAddressWriter {
-
-    /** Marks the IP objects the pipeline created, so a later lease may replace them and nothing else. */
-    public static final String LEASE_DESCRIPTION = "BMC DHCP lease (bm-pipeline)";
 
     private final NetBoxClient netbox;
 
@@ -42,19 +41,21 @@ public final class BmcAddressWriter {
     /**
      * @param host           the leased IPv4 address
      * @param leaseMaskBits  the lease's subnet mask (option 1) as a prefix length, when the lease had one
+     * @param leaseSeenAt    when the tap saw the lease
      */
-    public Outcome record(Device device, DeviceInterface bmc, String host, OptionalInt leaseMaskBits) {
-        return record(device, bmc, host, netbox.ipAddresses(host), leaseMaskBits, Optional.empty());
+    public Outcome record(Device device, DeviceInterface bmc, String host, OptionalInt leaseMaskBits,
+            Instant leaseSeenAt) {
+        return record(device, bmc, host, netbox.ipAddresses(host), leaseMaskBits, leaseSeenAt, Optional.empty());
     }
 
     /**
-     * As {@link #record(Device, DeviceInterface, String, OptionalInt)} with NetBox's addresses of
+     * As {@link #record(Device, DeviceInterface, String, OptionalInt, Instant)} with NetBox's addresses of
      * {@code host} already read ({@code existing}, e.g. for the decision a moment ago), and the device's
      * status becomes {@code newStatus} in the same PATCH as its {@code oob_ip} (one write, both or
      * neither). When the address is recorded but the status would not change, nothing is patched for it.
      */
     public Outcome record(Device device, DeviceInterface bmc, String host, List<IpAddress> existing,
-            OptionalInt leaseMaskBits, Optional<String> newStatus) {
+            OptionalInt leaseMaskBits, Instant leaseSeenAt, Optional<String> newStatus) {
         IpAddress ip = null;
         boolean created = false;
         boolean reassigned = false;
@@ -70,11 +71,15 @@ public final class BmcAddressWriter {
             }
             Optional<IpAddress> reusable = existing.stream().findFirst();
             if (reusable.isPresent()) {
-                ip = netbox.assignIpAddress(reusable.get().id(), bmc.id());
+                // An operator's description stays; an empty one or ours gets this lease's stamp.
+                String description = reusable.get().description();
+                ip = netbox.assignIpAddress(reusable.get().id(), bmc.id(),
+                        description.isBlank() || LeaseStamp.isOurs(description)
+                                ? Optional.of(LeaseStamp.of(leaseSeenAt)) : Optional.empty());
                 reassigned = true;
             } else {
                 int bits = netbox.prefixLengthContaining(host).orElse(leaseMaskBits.orElse(32));
-                ip = netbox.createIpAddress(host + "/" + bits, bmc.id(), LEASE_DESCRIPTION);
+                ip = netbox.createIpAddress(host + "/" + bits, bmc.id(), LeaseStamp.of(leaseSeenAt));
                 created = true;
             }
         }
@@ -100,7 +105,7 @@ public final class BmcAddressWriter {
     private List<String> removeEarlierLeases(DeviceInterface bmc, IpAddress current) {
         return netbox.ipAddressesOfInterface(bmc.id()).stream()
                 .filter(a -> a.id() != current.id())
-                .filter(a -> LEASE_DESCRIPTION.equals(a.description()))
+                .filter(a -> LeaseStamp.isOurs(a.description()))
                 .map(a -> {
                     netbox.deleteIpAddress(a.id());
                     return a.address();

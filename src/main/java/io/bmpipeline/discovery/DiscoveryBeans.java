@@ -23,6 +23,14 @@ public class DiscoveryBeans {
                 config.bmc().vendorClasses().orElse(List.of())));
     }
 
+    /** 4,096 locks: a burst of thousands of devices rarely has two share one, and the array stays 4,096 long. */
+    @Produces
+    @Singleton
+    @Named("deviceLocks")
+    DeviceLocks deviceLocks() {
+        return new DeviceLocks(4096);
+    }
+
     @Produces
     @Singleton
     @Named("discoveryWriter")

@@ -27,12 +27,25 @@ public final class DiscoveryDecider {
         this.filter = filter;
     }
 
+    /** Looks the lease up and decides: {@link #identify} then {@link #decide(BmcIdentity)}, holding nothing. */
     public DiscoveryCase decide(BmcLease lease) {
-        // "Known to NetBox as a BMC MAC" is the strongest filter (DESIGN §3): the MAC sits on an
-        // interface whose name marks it as the BMC. The same MAC on a host NIC is not a BMC lease.
-        List<DeviceInterface> bmcs = netbox.interfacesByMac(lease.mac()).stream()
+        return decide(identify(lease));
+    }
+
+    /**
+     * Whose lease it is. "Known to NetBox as a BMC MAC" is the strongest filter (DESIGN §3): the MAC sits on an
+     * interface whose name marks it as the BMC. The same MAC on a host NIC is not a BMC lease.
+     */
+    public BmcIdentity identify(BmcLease lease) {
+        return new BmcIdentity(lease, netbox.interfacesByMac(lease.mac()).stream()
                 .filter(i -> bmcPattern.matches(i.name()))
-                .toList();
+                .toList());
+    }
+
+    /** Reads the device and the leased address and asks the table; the route holds the device meanwhile. */
+    public DiscoveryCase decide(BmcIdentity identity) {
+        BmcLease lease = identity.lease();
+        List<DeviceInterface> bmcs = identity.bmcs();
         if (bmcs.isEmpty()) {
             return filter.looksLikeBmc(lease) ? new DiscoveryCase.SeenNotExpected(lease) : new DiscoveryCase.NotABmc(lease);
         }
@@ -48,7 +61,8 @@ public final class DiscoveryDecider {
         List<IpAddress> addresses = netbox.ipAddresses(lease.ip());
         Optional<Long> otherHolder = otherDeviceHoldingIp(addresses, device.id());
         LifecycleEvent.BmcLeaseObserved facts = LifecycleEvent.BmcLeaseObserved.of(
-                device.oobIpAddress(), lease.ip(), !others.isEmpty(), otherHolder.isPresent());
+                device.oobIpAddress(), device.oobIpDescription().flatMap(LeaseStamp::seenAt), lease.ip(), lease.seenAt(),
+                !others.isEmpty(), otherHolder.isPresent());
         return new DiscoveryCase.Decided(lease, device, bmc,
                 LifecycleTable.STANDARD.ruleFor(device.status(), facts), others, otherHolder, addresses);
     }

@@ -166,7 +166,7 @@ public final class DiscoveryWriter {
     /** Records the lease's address (and the new status with oob_ip); true when the status was written. */
     private boolean recordAddress(DiscoveryCase.Decided c, Optional<String> newStatus) {
         var outcome = addresses.record(c.device(), c.bmc(), c.lease().ip(), c.addressesOfLeasedIp(), c.lease().maskBits(),
-                newStatus);
+                c.lease().seenAt(), newStatus);
         if (outcome instanceof BmcAddressWriter.Outcome.HeldByOtherDevice held) {
             // The decider checked this a moment ago; NetBox changed in between. Say so, write nothing more.
             journalOnce(c, JournalEntry.Kind.DANGER, "leased IP " + c.lease().ip()

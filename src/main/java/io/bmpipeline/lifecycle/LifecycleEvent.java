@@ -55,6 +55,14 @@ public sealed interface LifecycleEvent {
                     Conflict.of(bmcMacOnSeveralDevices, leasedIpOnAnotherBmc));
         }
 
+        /** As above, with when the recorded BMC IP's lease was seen and when this one was (the stale-lease guard). */
+        public static BmcLeaseObserved of(Optional<String> recordedBmcIp, Optional<java.time.Instant> recordedFromLeaseAt,
+                                          String leasedIp, java.time.Instant leaseSeenAt,
+                                          boolean bmcMacOnSeveralDevices, boolean leasedIpOnAnotherBmc) {
+            return new BmcLeaseObserved(RecordedBmcIp.compare(recordedBmcIp, recordedFromLeaseAt, leasedIp, leaseSeenAt),
+                    Conflict.of(bmcMacOnSeveralDevices, leasedIpOnAnotherBmc));
+        }
+
         @Override
         public Kind kind() {
             return Kind.BMC_LEASE_OBSERVED;

@@ -15,6 +15,7 @@ import static io.bmpipeline.lifecycle.LifecycleEvent.Kind.PXE_VALIDATION_PASSED;
 import static io.bmpipeline.lifecycle.LifecycleEvent.Kind.TENANT_DELIVERED;
 import static io.bmpipeline.lifecycle.RecordedBmcIp.ABSENT;
 import static io.bmpipeline.lifecycle.RecordedBmcIp.DIFFERENT;
+import static io.bmpipeline.lifecycle.RecordedBmcIp.FROM_LATER_LEASE;
 import static io.bmpipeline.lifecycle.RecordedBmcIp.SAME;
 
 import io.bmpipeline.lifecycle.Decision.AssignBmcIp;
@@ -68,6 +69,13 @@ public final class LifecycleTable {
                     Guard.conflict(LEASED_IP_ON_ANOTHER_BMC), new Quarantine(LEASED_IP_ON_ANOTHER_BMC),
                     "the leased IP is the BMC IP of a device with another BMC MAC; nothing written until a person "
                             + "resolves which machine owns it"),
+
+            // ---- Late leases: an older lease never overwrites a newer one --------------------------------------------
+            // The bus orders a MAC's leases, not a device's: a device leasing from two BMC MACs, or a dead letter
+            // redriven after newer leases were applied, brings a lease older than the one NetBox's BMC IP came from.
+            rule("lease-older-than-recorded-ip", DeviceStatus.LIFECYCLE, BMC_LEASE_OBSERVED,
+                    Guard.noConflict(FROM_LATER_LEASE), new NoOp(),
+                    "lease older than the one the recorded BMC IP came from (delivered late or redriven); nothing changed"),
 
             // ---- Phase 0, the spec's table row by row ------------------------------------------------------------
             // Row 1: offline → promote to discovered, assign BMC IP. The lease is the first proof that the machine

@@ -12,7 +12,12 @@ public enum RecordedBmcIp {
     /** NetBox already records the leased IP. */
     SAME("BMC IP same"),
     /** NetBox records another IP than the one leased. */
-    DIFFERENT("BMC IP different");
+    DIFFERENT("BMC IP different"),
+    /**
+     * NetBox records another IP, which the pipeline recorded from a lease seen after this one: this lease is late
+     * (redriven, or delivered after a newer lease of the device's other BMC MAC) and must not roll the IP back.
+     */
+    FROM_LATER_LEASE("BMC IP from a later lease");
 
     private final String label;
 
@@ -33,6 +38,17 @@ public enum RecordedBmcIp {
             return ABSENT;
         }
         return host(recorded.get()).equals(host(leased)) ? SAME : DIFFERENT;
+    }
+
+    /**
+     * As {@link #compare(Optional, String)}, and a different recorded IP that a lease seen after {@code leaseSeenAt}
+     * put there ({@code recordedFromLeaseAt}) is {@link #FROM_LATER_LEASE}.
+     */
+    public static RecordedBmcIp compare(Optional<String> recorded, Optional<java.time.Instant> recordedFromLeaseAt,
+                                        String leased, java.time.Instant leaseSeenAt) {
+        RecordedBmcIp compared = compare(recorded, leased);
+        return compared == DIFFERENT && recordedFromLeaseAt.filter(leaseSeenAt::isBefore).isPresent()
+                ? FROM_LATER_LEASE : compared;
     }
 
     private static String host(String address) {

@@ -8,7 +8,8 @@ import java.util.Optional;
  * site's slug.
  */
 public record Device(long id, Optional<String> name, String serial, String status,
-                     Optional<Long> oobIpId, Optional<String> oobIpAddress, Optional<String> site) {
+                     Optional<Long> oobIpId, Optional<String> oobIpAddress, Optional<String> oobIpDescription,
+                     Optional<String> site) {
 
     /** The fields {@link #from} reads: what the client asks NetBox to serialize. */
     static final String FIELDS = "id,name,serial,status,oob_ip,site";
@@ -22,6 +23,7 @@ public record Device(long id, Optional<String> name, String serial, String statu
                 Json.choiceValue(json.path("status")),
                 oob.isObject() ? Optional.of(oob.path("id").asLong()) : Optional.empty(),
                 oob.isObject() ? Json.optionalText(oob.path("address")) : Optional.empty(),
+                oob.isObject() ? Json.optionalText(oob.path("description")) : Optional.empty(),
                 Json.optionalText(json.path("site").path("slug")));
     }
 

@@ -530,9 +530,15 @@ public final class NetBoxClient {
     }
 
     public IpAddress assignIpAddress(long ipAddressId, long interfaceId) {
+        return assignIpAddress(ipAddressId, interfaceId, Optional.empty());
+    }
+
+    /** Assigns the address to the interface and, when given, sets its description in the same PATCH. */
+    public IpAddress assignIpAddress(long ipAddressId, long interfaceId, Optional<String> description) {
         ObjectNode body = object()
                 .put("assigned_object_type", "dcim.interface")
                 .put("assigned_object_id", interfaceId);
+        description.ifPresent(d -> body.put("description", d));
         return IpAddress.from(http.patch("api/ipam/ip-addresses/" + ipAddressId + "/", body));
     }
 

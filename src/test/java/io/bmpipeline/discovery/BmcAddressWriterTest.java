@@ -48,7 +48,7 @@ class BmcAddressWriterTest {
     void firstLeaseCreatesTheIpInItsPrefixAndPointsOobIpAtIt() {
         var device = fixture.device(fixture.serial("1"), "offline", "iLO", "eth0");
         var outcome = assertInstanceOf(BmcAddressWriter.Outcome.Recorded.class,
-                writer.record(device.device(), device.iface("iLO"), net + ".10", OptionalInt.of(16)));
+                writer.record(device.device(), device.iface("iLO"), net + ".10", OptionalInt.of(16), java.time.Instant.now()));
         assertTrue(outcome.created());
         assertEquals(net + ".10/24", outcome.ip().address());
         assertTrue(outcome.ip().isAssignedToInterface(device.iface("iLO").id()));
@@ -58,9 +58,9 @@ class BmcAddressWriterTest {
     @Test
     void sameLeaseAgainWritesNothing() {
         var device = fixture.device(fixture.serial("2"), "offline", "iDRAC");
-        writer.record(device.device(), device.iface("iDRAC"), net + ".10", OptionalInt.empty());
+        writer.record(device.device(), device.iface("iDRAC"), net + ".10", OptionalInt.empty(), java.time.Instant.now());
         var again = assertInstanceOf(BmcAddressWriter.Outcome.Recorded.class, writer.record(
-                netbox.device(device.id()).orElseThrow(), device.iface("iDRAC"), net + ".10", OptionalInt.empty()));
+                netbox.device(device.id()).orElseThrow(), device.iface("iDRAC"), net + ".10", OptionalInt.empty(), java.time.Instant.now()));
         assertFalse(again.changedAnything());
         assertEquals(1, netbox.ipAddresses(net + ".10").size());
     }
@@ -71,9 +71,9 @@ class BmcAddressWriterTest {
         long bmc = device.iface("BMC").id();
         IpAddress operatorMade = netbox.createIpAddress(net + ".99/24", bmc, "set by hand");
         fixture.ownsIp(operatorMade);
-        writer.record(device.device(), device.iface("BMC"), net + ".10", OptionalInt.empty());
+        writer.record(device.device(), device.iface("BMC"), net + ".10", OptionalInt.empty(), java.time.Instant.now());
         var moved = assertInstanceOf(BmcAddressWriter.Outcome.Recorded.class, writer.record(
-                netbox.device(device.id()).orElseThrow(), device.iface("BMC"), net + ".11", OptionalInt.empty()));
+                netbox.device(device.id()).orElseThrow(), device.iface("BMC"), net + ".11", OptionalInt.empty(), java.time.Instant.now()));
         assertTrue(moved.created());
         assertTrue(moved.oobChanged());
         assertEquals(List.of(net + ".10/24"), moved.replaced());
@@ -86,9 +86,9 @@ class BmcAddressWriterTest {
     void addressHeldByAnotherDeviceIsAConflictAndNothingIsWritten() {
         var holder = fixture.device(fixture.serial("4"), "active", "iLO");
         var newcomer = fixture.device(fixture.serial("5"), "offline", "iLO");
-        writer.record(holder.device(), holder.iface("iLO"), net + ".10", OptionalInt.empty());
+        writer.record(holder.device(), holder.iface("iLO"), net + ".10", OptionalInt.empty(), java.time.Instant.now());
         var conflict = assertInstanceOf(BmcAddressWriter.Outcome.HeldByOtherDevice.class,
-                writer.record(newcomer.device(), newcomer.iface("iLO"), net + ".10", OptionalInt.empty()));
+                writer.record(newcomer.device(), newcomer.iface("iLO"), net + ".10", OptionalInt.empty(), java.time.Instant.now()));
         assertEquals(holder.id(), conflict.otherDeviceId());
         assertTrue(netbox.device(newcomer.id()).orElseThrow().oobIpId().isEmpty());
         assertEquals(List.of(), netbox.ipAddressesOfInterface(newcomer.iface("iLO").id()));

@@ -51,7 +51,9 @@ class DiscoveryReplayTest {
 
     @AfterEach
     void clean() {
-        netbox.ipAddresses(net + ".20").forEach(ip -> netbox.deleteIpAddress(ip.id()));
+        for (String host : List.of(net + ".20", net + ".21")) {
+            netbox.ipAddresses(host).forEach(ip -> netbox.deleteIpAddress(ip.id()));
+        }
         fixture.close();
     }
 
@@ -109,5 +111,35 @@ class DiscoveryReplayTest {
 
         // A renewal (another lease event) of the same BMC announces nothing.
         assertEquals(List.of(), writer.nothing(assertInstanceOf(DiscoveryCase.Decided.class, decider.decide(lease("b")))));
+    }
+
+    @Test
+    void aLeaseOlderThanTheOneTheBmcIpCameFromNeverRollsItBack() {
+        BmcLease stale = lease("old");
+        Instant seen = stale.seenAt();
+        var device = fixture.device(fixture.serial("late"), "offline", "iLO", "eth0");
+        netbox.setInterfaceMac(device.iface("iLO"), stale.mac());
+        BmcLease newer = new BmcLease("lease-" + fixture.tag() + "-new", stale.mac(), net + ".21", OptionalInt.of(24),
+                Optional.empty(), Optional.empty(), "test-tap", seen.plusSeconds(5));
+        writer.promote(assertInstanceOf(DiscoveryCase.Decided.class, decider.decide(newer)));
+
+        // The older lease comes back: redriven from the dead letters, or late from the other tap of an HA pair.
+        var late = assertInstanceOf(DiscoveryCase.Decided.class, decider.decide(stale));
+        assertEquals("NO_OP", late.branch());
+        assertEquals("lease-older-than-recorded-ip", late.rule().id());
+        assertEquals(List.of(), writer.nothing(late), "nothing to announce: nothing was applied");
+        var after = netbox.device(device.id()).orElseThrow();
+        assertEquals(net + ".21/24", after.oobIpAddress().orElseThrow());
+        assertEquals(List.of(), netbox.ipAddresses(net + ".20"), "no address created for the late lease");
+
+        // A lease seen after the recorded one moves the BMC IP as before.
+        BmcLease later = new BmcLease("lease-" + fixture.tag() + "-later", stale.mac(), net + ".20", OptionalInt.of(24),
+                Optional.empty(), Optional.empty(), "test-tap", seen.plusSeconds(10));
+        var refresh = assertInstanceOf(DiscoveryCase.Decided.class, decider.decide(later));
+        assertEquals("REFRESH_BMC_IP", refresh.branch());
+        writer.recordBmcIp(refresh);
+        var moved = netbox.device(device.id()).orElseThrow();
+        assertEquals(net + ".20/24", moved.oobIpAddress().orElseThrow());
+        assertEquals(Optional.of(seen.plusSeconds(10)), moved.oobIpDescription().flatMap(LeaseStamp::seenAt));
     }
 }

@@ -233,6 +233,32 @@ class DiscoveryRouteTest {
     }
 
     /** Lets a later marker lease on a fresh device pass the route, so earlier events are done. */
+    @Test
+    void aDeviceLeasingFromTwoMacsEndsWithItsNewestLeaseWhateverOrderTheyAreAppliedIn() {
+        MacAddress first = mac();
+        MacAddress second = mac();
+        var device = fixture.device(fixture.serial(UUID.randomUUID().toString().substring(0, 6)), "offline",
+                "iDRAC", "BMC", "eth0");
+        netbox.setInterfaceMac(device.iface("iDRAC"), first);
+        netbox.setInterfaceMac(device.iface("BMC"), second);
+        Instant older = Instant.now().minusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Instant newer = older.plusSeconds(30);
+        // Two keys: the bus may hand them to two workers at once, in any order. Newest published first.
+        bus.publishAll(Topics.DHCP_EVENTS, List.of(
+                new BmcLease("lease-" + fixture.tag() + "-port2", second, net + ".21", OptionalInt.of(24),
+                        Optional.empty(), Optional.empty(), "test-tap", newer).toEnvelope(),
+                new BmcLease("lease-" + fixture.tag() + "-port1", first, net + ".20", OptionalInt.of(24),
+                        Optional.empty(), Optional.empty(), "test-tap", older).toEnvelope()));
+        Eventually.await("both leases applied", () -> bus.subscriptions().stream()
+                .filter(s -> s.topic().equals(Topics.DHCP_EVENTS) && s.group().equals("discovery"))
+                .findFirst().orElseThrow().status(), status -> status.pending() == 0);
+
+        var after = netbox.device(device.id()).orElseThrow();
+        assertEquals("discovered", after.status());
+        assertEquals(net + ".21/24", after.oobIpAddress().orElseThrow(), "the older lease never replaces the newer");
+        assertEquals(Optional.of(newer), after.oobIpDescription().flatMap(LeaseStamp::seenAt));
+    }
+
     private void awaitQuiet(long deviceId) {
         var marker = bmcDevice("offline", "BMC", mac());
         MacAddress markerMac = netbox.interfaces(marker.id()).stream().filter(i -> i.name().equals("BMC"))

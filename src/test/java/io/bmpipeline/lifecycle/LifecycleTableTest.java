@@ -61,8 +61,8 @@ class LifecycleTableTest {
                 combinations++;
             }
         }
-        // 10 statuses × (9 lease fact combinations + 5 phase events): the space the table claims to cover.
-        assertEquals(10 * (9 + 5), combinations);
+        // 10 statuses × (4 recorded-IP comparisons × 3 conflicts + 5 phase events): the space the table covers.
+        assertEquals(10 * (4 * 3 + 5), combinations);
     }
 
     @Test
@@ -224,6 +224,32 @@ class LifecycleTableTest {
         assertEquals(Conflict.BMC_MAC_ON_SEVERAL_DEVICES, Conflict.of(true, true));
         assertEquals(Conflict.LEASED_IP_ON_ANOTHER_BMC, Conflict.of(false, true));
         assertEquals(Conflict.NONE, Conflict.of(false, false));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DeviceStatus.class, names = {"OFFLINE", "DISCOVERED", "STAGED", "READY", "ACTIVE"})
+    void aLeaseOlderThanTheOneTheRecordedIpCameFromChangesNothing(DeviceStatus status) {
+        Decision decision = lease(status, RecordedBmcIp.FROM_LATER_LEASE);
+        assertEquals(new NoOp(), decision);
+        assertTrue(decision.writes().isEmpty());
+        assertTrue(decision.announcement().isEmpty());
+    }
+
+    @Test
+    void onlyADifferentIpFromALaterLeaseMakesALeaseLate() {
+        java.time.Instant t1 = java.time.Instant.parse("2026-12-05T01:00:00Z");
+        java.time.Instant t2 = t1.plusMillis(1);
+        assertEquals(RecordedBmcIp.FROM_LATER_LEASE,
+                RecordedBmcIp.compare(Optional.of("10.0.0.6/24"), Optional.of(t2), "10.0.0.5", t1));
+        assertEquals(RecordedBmcIp.DIFFERENT,
+                RecordedBmcIp.compare(Optional.of("10.0.0.6/24"), Optional.of(t1), "10.0.0.5", t2));
+        assertEquals(RecordedBmcIp.DIFFERENT,
+                RecordedBmcIp.compare(Optional.of("10.0.0.6/24"), Optional.of(t1), "10.0.0.5", t1), "same instant: not older");
+        assertEquals(RecordedBmcIp.DIFFERENT,
+                RecordedBmcIp.compare(Optional.of("10.0.0.6/24"), Optional.empty(), "10.0.0.5", t1), "no stamp: an operator's IP");
+        assertEquals(RecordedBmcIp.SAME,
+                RecordedBmcIp.compare(Optional.of("10.0.0.5/24"), Optional.of(t2), "10.0.0.5", t1));
+        assertEquals(RecordedBmcIp.ABSENT, RecordedBmcIp.compare(Optional.empty(), Optional.of(t2), "10.0.0.5", t1));
     }
 
     @ParameterizedTest
