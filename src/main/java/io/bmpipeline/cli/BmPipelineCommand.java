@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @TopCommand
 @Command(name = "bm-pipeline", mixinStandardHelpOptions = true, versionProvider = BmPipelineCommand.Version.class,
         description = "Bare-metal provisioning pipeline: DHCP discovery, manifest intake, NetBox lifecycle.",
-        subcommands = {ServeCommand.class, ManifestCommand.class})
+        subcommands = {ServeCommand.class, ManifestCommand.class, EventsCommand.class})
 public class BmPipelineCommand implements Runnable {
 
     private final ServeCommand serve;

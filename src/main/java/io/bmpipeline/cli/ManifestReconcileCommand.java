@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
                 "",
                 "The leases nobody expected exist only in the service's event log, a file only one process may "
                         + "hold. So the running service is asked for them on its management port "
-                        + "(bm.reconcile.service-url, GET /bm/unexpected-leases); when nothing answers there, the "
+                        + "(bm.management.url, GET /bm/unexpected-leases, with bm.management.token-file's token when set); when nothing answers there, the "
                         + "service is taken to be stopped and its store (bm.bus.path) is read directly, read-only. "
                         + "A MAC that leased before a manifest named it, and that NetBox has on a BMC interface now, "
                         + "is not listed."},
@@ -83,14 +83,17 @@ public class ManifestReconcileCommand implements Callable<Integer> {
         }
         Reconciliation result;
         try {
-            UnexpectedLeaseSource.Answer unexpected = new UnexpectedLeaseSource(config.reconcile().serviceUrl(),
-                    bus.path(), config.netbox().connectTimeout(), config.netbox().requestTimeout()).read();
+            UnexpectedLeaseSource.Answer unexpected = new UnexpectedLeaseSource(io.bmpipeline.management.ServiceClient.configured(config),
+                    bus.path()).read();
             result = new Reconciler(netbox, bmcPattern, Clock.systemUTC()).reconcile(sites, unexpected);
         } catch (UnexpectedLeaseSource.Unavailable e) {
             System.err.println("bm-pipeline: cannot read the leases nobody expected: " + e.getMessage());
             return 2;
         } catch (NetBoxException e) {
             System.err.println("bm-pipeline: NetBox " + netbox.url() + ": " + e.getMessage());
+            return 2;
+        } catch (IllegalStateException e) { // bm.management.token-file unreadable: the message names it
+            System.err.println("bm-pipeline: " + e.getMessage());
             return 2;
         }
         System.out.print(ReconcileReport.text(result));

@@ -10,13 +10,15 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
  * as the service, usually on the same host while the service runs: if it listened on the service's HTTP and
  * management ports it would fail to start ("address already in use"), and if it built the service's routes it would
  * need the service's configuration (a NetBox token just to print usage). For such a command this source turns both
- * listeners off and loads no route. It must decide before the HTTP server starts, so before CDI exists: it reads the
+ * listeners off, loads no route, and sends log lines to stderr (stdout is the command's report). It must decide before the HTTP server starts, so before CDI exists: it reads the
  * command from the JVM's own command line, and only when the JVM runs the packaged application
  * ({@code quarkus-run.jar}); under a test runner it says nothing.
  */
 public final class OperatorCommandConfigSource implements ConfigSource {
 
     static final Map<String, String> OPERATOR_COMMAND = Map.of(
+            // stdout is the command's report (`… > report.txt`, `--json`); what the runtime logs goes to stderr.
+            "quarkus.log.console.stderr", "true",
             "quarkus.http.host-enabled", "false",
             "quarkus.management.host-enabled", "false",
             "camel.main.routes-include-pattern", "classpath:no-routes-for-operator-commands/*.yaml");

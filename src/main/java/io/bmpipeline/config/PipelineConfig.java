@@ -26,13 +26,22 @@ public interface PipelineConfig {
 
     Manifest manifest();
 
-    Reconcile reconcile();
+    Management management();
 
-    /** {@code manifest reconcile}: where the running service answers for its event log. */
-    interface Reconcile {
-        /** The service's management interface, as seen from where the command runs. */
+    /** The operator's endpoints ({@code /bm/*}) on the management interface, and how commands reach them. */
+    interface Management {
+        /**
+         * The running service's management interface, as seen from where a command ({@code manifest reconcile},
+         * {@code events …}) runs.
+         */
         @WithDefault("http://127.0.0.1:9000/")
-        URI serviceUrl();
+        URI url();
+
+        /**
+         * A file holding the token {@code /bm/*} requires ({@code Authorization: Bearer TOKEN}); commands send it.
+         * Without it {@code /bm/*} answers only when the management interface listens on loopback.
+         */
+        Optional<Path> tokenFile();
     }
 
     /** Vendor manifests: the watched folder and how hard to push NetBox. */

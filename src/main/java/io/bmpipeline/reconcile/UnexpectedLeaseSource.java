@@ -2,14 +2,9 @@ package io.bmpipeline.reconcile;
 
 import io.bmpipeline.events.EventBusException;
 import io.bmpipeline.events.H2EventBus;
-import java.io.IOException;
-import java.net.ConnectException;
+import io.bmpipeline.management.ServiceClient;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -32,40 +27,27 @@ public final class UnexpectedLeaseSource {
         }
     }
 
-    private final URI service;
+    private final ServiceClient service;
     private final Path store;
-    private final HttpClient http;
-    private final Duration requestTimeout;
 
-    /** {@code service} is the service's management base URL; {@code store} its {@code bm.bus.path}. */
-    public UnexpectedLeaseSource(URI service, Path store, Duration connectTimeout, Duration requestTimeout) {
-        String base = service.toString();
-        this.service = URI.create(base.endsWith("/") ? base : base + "/");
+    /** {@code service} asks the service's management interface; {@code store} is its {@code bm.bus.path}. */
+    public UnexpectedLeaseSource(ServiceClient service, Path store) {
+        this.service = service;
         this.store = store;
-        this.requestTimeout = requestTimeout;
-        this.http = HttpClient.newBuilder().connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     public Answer read() throws Unavailable {
-        URI endpoint = service.resolve(UnexpectedLeaseEndpoint.PATH.substring(1));
-        HttpResponse<String> response;
+        URI endpoint = service.resolve(UnexpectedLeaseEndpoint.PATH);
+        String body;
         try {
-            response = http.send(HttpRequest.newBuilder(endpoint).timeout(requestTimeout)
-                    .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
-        } catch (ConnectException refused) {
+            body = service.get(UnexpectedLeaseEndpoint.PATH);
+        } catch (ServiceClient.NotRunning refused) {
             return fromStoppedService(endpoint);
-        } catch (IOException e) {
-            throw new Unavailable("the service at " + service + " did not answer " + endpoint + ": " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Unavailable("interrupted while asking " + endpoint, e);
-        }
-        if (response.statusCode() != 200) {
-            throw new Unavailable(endpoint + " answered HTTP " + response.statusCode() + ": " + response.body(), null);
+        } catch (ServiceClient.Failed e) {
+            throw new Unavailable(e.getMessage(), e);
         }
         try {
-            return new Answer(UnexpectedLeases.fromJson(response.body()), "the service at " + service);
+            return new Answer(UnexpectedLeases.fromJson(body), "the service at " + service.base());
         } catch (IllegalArgumentException e) {
             throw new Unavailable(endpoint + " answered something else than unexpected leases: " + e.getMessage(), e);
         }
@@ -80,6 +62,6 @@ public final class UnexpectedLeaseSource {
                     + " (bm.bus.path)", e);
         }
         return new Answer(fold.leases(), "the event store " + store.toAbsolutePath().normalize()
-                + " (the service is not running at " + service + ")");
+                + " (the service is not running at " + service.base() + ")");
     }
 }

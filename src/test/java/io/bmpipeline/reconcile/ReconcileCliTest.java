@@ -57,7 +57,7 @@ class ReconcileCliTest {
 
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("bm.bus.path", STORE.toString(), "bm.reconcile.service-url", "http://127.0.0.1:1/");
+            return Map.of("bm.bus.path", STORE.toString(), "bm.management.url", "http://127.0.0.1:1/");
         }
     }
 

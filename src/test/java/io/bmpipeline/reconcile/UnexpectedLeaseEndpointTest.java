@@ -60,8 +60,9 @@ class UnexpectedLeaseEndpointTest {
             bus.publish(Topics.DHCP_EVENTS, new BmcLease("lease-" + fixture.tag(), unknown, "10.99.1.7", OptionalInt.of(24),
                     Optional.of("idrac-" + fixture.tag()), Optional.of("iDRAC"), "test-tap", seenAt).toEnvelope());
 
-            UnexpectedLeaseSource source = new UnexpectedLeaseSource(URI.create(management.toString()).resolve("/"), busConfig.path(),
-                    Duration.ofSeconds(5), Duration.ofSeconds(30));
+            UnexpectedLeaseSource source = new UnexpectedLeaseSource(new io.bmpipeline.management.ServiceClient(
+                    URI.create(management.toString()).resolve("/"), Optional.empty(), Duration.ofSeconds(5),
+                    Duration.ofSeconds(30)), busConfig.path());
             UnexpectedLeaseSource.Answer answer = Eventually.await("the service reports " + unknown, () -> {
                 try {
                     return source.read();
