@@ -159,7 +159,10 @@ public interface PipelineConfig {
     }
 
     interface Bmc {
-        /** Regular expression found anywhere in an interface name marks it as the BMC interface. */
+        /**
+         * Regular expression found anywhere in an interface name marks it as the BMC interface, beside NetBox's
+         * management-only flag (which needs no pattern).
+         */
         @WithDefault("(?i)bmc|ilo|idrac")
         String interfacePattern();
 

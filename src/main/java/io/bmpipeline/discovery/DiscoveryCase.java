@@ -19,8 +19,11 @@ public sealed interface DiscoveryCase {
     /** The content-based router's branch: a {@link Decision.Kind} name, or {@code SEEN_NOT_EXPECTED}. */
     String branch();
 
-    /** No BMC interface in NetBox has this MAC: the machine was not expected (or is not a BMC). */
-    record SeenNotExpected(BmcLease lease) implements DiscoveryCase {
+    /**
+     * No BMC interface in NetBox has this MAC: the machine was not expected (or is not a BMC). {@code knownOn}: the
+     * interfaces that do have the MAC without being a BMC (a host NIC), if any.
+     */
+    record SeenNotExpected(BmcLease lease, List<DeviceInterface> knownOn) implements DiscoveryCase {
         public static final String BRANCH = "SEEN_NOT_EXPECTED";
 
         @Override
@@ -29,8 +32,11 @@ public sealed interface DiscoveryCase {
         }
     }
 
-    /** Unknown to NetBox and not like a BMC by OUI or vendor class: a host NIC on the segment; counted only. */
-    record NotABmc(BmcLease lease) implements DiscoveryCase {
+    /**
+     * On no BMC interface in NetBox and not like a BMC by OUI or vendor class: a host NIC on the segment; counted
+     * only. {@code knownOn}: the interfaces that have the MAC, if any.
+     */
+    record NotABmc(BmcLease lease, List<DeviceInterface> knownOn) implements DiscoveryCase {
         public static final String BRANCH = "NOT_A_BMC";
 
         @Override

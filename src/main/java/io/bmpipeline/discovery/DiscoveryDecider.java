@@ -33,13 +33,14 @@ public final class DiscoveryDecider {
     }
 
     /**
-     * Whose lease it is. "Known to NetBox as a BMC MAC" is the strongest filter (DESIGN §3): the MAC sits on an
-     * interface whose name marks it as the BMC. The same MAC on a host NIC is not a BMC lease.
+     * Whose lease it is. "Known to NetBox as a BMC MAC" is the strongest filter (DESIGN §3): the MAC sits on a BMC
+     * interface ({@link BmcInterfacePattern#isBmc}: management-only, or named like one). The same MAC on a host NIC
+     * is not a BMC lease; those interfaces are kept to say so.
      */
     public BmcIdentity identify(BmcLease lease) {
-        return new BmcIdentity(lease, netbox.interfacesByMac(lease.mac()).stream()
-                .filter(i -> bmcPattern.matches(i.name()))
-                .toList());
+        List<DeviceInterface> holders = netbox.interfacesByMac(lease.mac());
+        return new BmcIdentity(lease, holders.stream().filter(bmcPattern::isBmc).toList(),
+                holders.stream().filter(i -> !bmcPattern.isBmc(i)).toList());
     }
 
     /** Reads the device and the leased address and asks the table; the route holds the device meanwhile. */
@@ -47,14 +48,15 @@ public final class DiscoveryDecider {
         BmcLease lease = identity.lease();
         List<DeviceInterface> bmcs = identity.bmcs();
         if (bmcs.isEmpty()) {
-            return filter.looksLikeBmc(lease) ? new DiscoveryCase.SeenNotExpected(lease) : new DiscoveryCase.NotABmc(lease);
+            return filter.looksLikeBmc(lease) ? new DiscoveryCase.SeenNotExpected(lease, identity.otherInterfaces())
+                    : new DiscoveryCase.NotABmc(lease, identity.otherInterfaces());
         }
         List<Long> deviceIds = bmcs.stream().map(DeviceInterface::deviceId).distinct().sorted().toList();
         DeviceInterface bmc = bmcs.getFirst();
         Optional<Device> found = netbox.device(bmc.deviceId());
         if (found.isEmpty()) {
             // Deleted between the two reads: as far as NetBox now knows, nobody expects this MAC.
-            return new DiscoveryCase.SeenNotExpected(lease);
+            return new DiscoveryCase.SeenNotExpected(lease, List.of());
         }
         Device device = found.get();
         List<Long> others = deviceIds.stream().filter(id -> id != device.id()).toList();

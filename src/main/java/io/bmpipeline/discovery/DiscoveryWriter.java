@@ -30,6 +30,7 @@ public final class DiscoveryWriter {
             java.util.regex.Pattern.compile("Rule (\\S+) \\[lease ([^\\]]+)\\]");
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(DiscoveryWriter.class);
 
     private final NetBoxClient netbox;
     private final BmcAddressWriter addresses;
@@ -58,6 +59,7 @@ public final class DiscoveryWriter {
         if (!statusWritten && !c.device().status().equals(to)) {
             netbox.setStatus(c.device().id(), to);
         }
+        LOG.infof("%s: %s %s [%s]", lease(c), c.device().label(), change + ", BMC IP " + c.lease().ip(), c.rule().id());
         return announce(c, Optional.of(to));
     }
 
@@ -66,20 +68,27 @@ public final class DiscoveryWriter {
      * the journal a line per flap; the event still goes out, every time.
      */
     public List<Publication> recordBmcIp(DiscoveryCase.Decided c) {
-        if (admitted(c)) {
-            String was = c.device().oobIpAddress().orElse("none");
-            journalOnce(c, JournalEntry.Kind.INFO, "BMC IP " + was + " → " + c.lease().ip());
+        boolean admitted = admitted(c);
+        String change = "BMC IP " + c.device().oobIpAddress().orElse("none") + " → " + c.lease().ip();
+        if (admitted) {
+            journalOnce(c, JournalEntry.Kind.INFO, change);
         }
         recordAddress(c);
+        LOG.logf(admitted ? org.jboss.logging.Logger.Level.INFO : org.jboss.logging.Logger.Level.DEBUG,
+                "%s: %s %s [%s]", lease(c), c.device().label(), change, c.rule().id());
         return announce(c, Optional.empty());
     }
 
     /** WARN: a journal warning, at most once per window per device; the event every time; nothing else changes. */
     public List<Publication> warn(DiscoveryCase.Decided c) {
-        if (admitted(c)) {
-            journalOnce(c, JournalEntry.Kind.WARNING, "BMC leased " + c.lease().ip() + ", NetBox records "
-                    + c.device().oobIpAddress().orElse("no BMC IP") + " (status " + c.device().status() + "); not changed");
+        String what = "BMC leased " + c.lease().ip() + ", NetBox records "
+                + c.device().oobIpAddress().orElse("no BMC IP") + " (status " + c.device().status() + "); not changed";
+        boolean admitted = admitted(c);
+        if (admitted) {
+            journalOnce(c, JournalEntry.Kind.WARNING, what);
         }
+        LOG.logf(admitted ? org.jboss.logging.Logger.Level.WARN : org.jboss.logging.Logger.Level.DEBUG,
+                "%s: %s %s [%s]", lease(c), c.device().label(), what, c.rule().id());
         return announce(c, Optional.empty());
     }
 
@@ -88,12 +97,23 @@ public final class DiscoveryWriter {
         List<Publication> out = new ArrayList<>(announce(c, Optional.empty()));
         out.add(new Publication(Topics.HW_ALERTS, envelope(c, EventTypes.DEVICE_QUARANTINED, Optional.empty())));
         if (!admitted(c)) {
+            LOG.debugf("%s: %s quarantined again, nothing written [%s]", lease(c), c.device().label(), c.rule().id());
             return out;
         }
+        // Every device in the conflict gets the entry, each naming the others: any of them is where a person looks.
+        List<Long> others = !c.otherDevicesWithMac().isEmpty() ? c.otherDevicesWithMac()
+                : List.of(c.otherHolderOfIp().orElseThrow());
+        java.util.Map<Long, String> names = new java.util.LinkedHashMap<>();
+        names.put(c.device().id(), c.device().label());
+        others.forEach(id -> names.put(id, netbox.device(id).map(io.bmpipeline.netbox.Device::label).orElse("device #" + id)));
         String detail = !c.otherDevicesWithMac().isEmpty()
-                ? "BMC MAC " + c.lease().mac() + " is on devices " + c.device().id() + " and " + c.otherDevicesWithMac()
-                : "leased IP " + c.lease().ip() + " is the BMC IP of device " + c.otherHolderOfIp().orElseThrow();
-        journalOnce(c, JournalEntry.Kind.DANGER, "quarantined, nothing written: " + detail);
+                ? "BMC MAC " + c.lease().mac() + " is on devices " + String.join(", ", names.values())
+                : "leased IP " + c.lease().ip() + " is the BMC IP of " + names.get(others.getFirst())
+                        + ", not of " + c.device().label();
+        for (long device : names.keySet()) {
+            journalOnce(device, c, JournalEntry.Kind.DANGER, "quarantined, nothing written: " + detail);
+        }
+        LOG.warnf("%s: quarantined, nothing written: %s [%s]", lease(c), detail, c.rule().id());
         return out;
     }
 
@@ -104,9 +124,26 @@ public final class DiscoveryWriter {
                 .put("observedBy", lease.observedBy()).put("seenAt", lease.seenAt().toString());
         lease.hostname().ifPresent(h -> data.put("hostname", h));
         lease.vendorClass().ifPresent(v -> data.put("vendorClass", v));
+        if (!c.knownOn().isEmpty()) {
+            var knownOn = data.putArray("knownOn");
+            c.knownOn().forEach(i -> knownOn.add(i.label()));
+        }
+        LOG.infof("%s: no BMC interface in NetBox has this MAC%s; reported as seen, not expected", lease(lease),
+                knownOn(c.knownOn()));
         return List.of(new Publication(Topics.DEVICE_STATE, EventEnvelope.of(
                 EventEnvelope.deterministicId(lease.leaseId(), EventTypes.DHCP_LEASE_UNEXPECTED), "bm-pipeline/discovery",
                 EventTypes.DHCP_LEASE_UNEXPECTED, lease.mac().value(), clock.instant(), data)));
+    }
+
+    /**
+     * NOT_A_BMC: nothing to write or announce. Said at INFO when NetBox has the MAC on a device's other interface (a
+     * host NIC leasing on the BMC segment is worth a look), at DEBUG otherwise (host NICs share the segment).
+     */
+    public List<Publication> notABmc(DiscoveryCase.NotABmc c) {
+        LOG.logf(c.knownOn().isEmpty() ? org.jboss.logging.Logger.Level.DEBUG : org.jboss.logging.Logger.Level.INFO,
+                "%s: not a BMC (no BMC interface has the MAC, and it looks like none)%s", lease(c.lease()),
+                knownOn(c.knownOn()));
+        return List.of();
     }
 
     /**
@@ -125,8 +162,11 @@ public final class DiscoveryWriter {
                 .findFirst()
                 .flatMap(m -> LifecycleTable.STANDARD.rules().stream().filter(r -> r.id().equals(m.group(1))).findFirst());
         if (applied.isEmpty()) {
+            LOG.debugf("%s: %s %s [%s]", lease(d), d.device().label(), d.decision().label(), d.rule().id());
             return List.of();
         }
+        LOG.infof("%s: %s was applied by an earlier attempt of this lease (rule %s); announced again", lease(d),
+                d.device().label(), applied.get().id());
         var earlier = new DiscoveryCase.Decided(d.lease(), d.device(), d.bmc(), applied.get(), d.otherDevicesWithMac(),
                 d.otherHolderOfIp(), d.addressesOfLeasedIp());
         Optional<String> newStatus = earlier.decision() instanceof Decision.Promote p
@@ -154,6 +194,8 @@ public final class DiscoveryWriter {
             journalOnce(d, JournalEntry.Kind.DANGER, "NetBox refused " + refusal.request() + ": " + refusal.errors()
                     + " (attempted " + refusal.attempted() + ")");
         }
+        LOG.warnf("%s: NetBox refused %s (HTTP %d): %s", lease(c.lease()), refusal.request(), refusal.status(),
+                refusal.errors());
         return List.of(new Publication(Topics.HW_ALERTS, EventEnvelope.of(
                 EventEnvelope.deterministicId(c.lease().leaseId(), EventTypes.NETBOX_WRITE_REFUSED), "bm-pipeline/discovery",
                 EventTypes.NETBOX_WRITE_REFUSED, subject, clock.instant(), data)));
@@ -191,11 +233,16 @@ public final class DiscoveryWriter {
      * replayed into a fresh store, or a delivery count lost in a crash).
      */
     private void journalOnce(DiscoveryCase.Decided c, JournalEntry.Kind kind, String what) {
+        journalOnce(c.device().id(), c, kind, what);
+    }
+
+    /** As above, on {@code deviceId}'s journal (a conflict is written on every device in it). */
+    private void journalOnce(long deviceId, DiscoveryCase.Decided c, JournalEntry.Kind kind, String what) {
         String marker = "[lease " + c.lease().leaseId() + "]";
-        boolean written = netbox.journalEntries(c.device().id()).stream().anyMatch(e -> e.comments().contains(marker));
+        boolean written = netbox.journalEntries(deviceId).stream().anyMatch(e -> e.comments().contains(marker));
         if (!written) {
             BmcLease lease = c.lease();
-            netbox.journal(c.device().id(), kind, what + ". " + c.rule().why()
+            netbox.journal(deviceId, kind, what + ". " + c.rule().why()
                     + ". Lease: MAC " + lease.mac() + ", IP " + lease.ip()
                     + lease.hostname().map(h -> ", hostname " + h).orElse("")
                     + lease.vendorClass().map(v -> ", vendor class " + v).orElse("")
@@ -223,5 +270,19 @@ public final class DiscoveryWriter {
         String subject = c.device().serial().isEmpty() ? c.lease().mac().value() : c.device().serial();
         return EventEnvelope.of(EventEnvelope.deterministicId(c.lease().leaseId(), type), "bm-pipeline/discovery",
                 type, subject, clock.instant(), data);
+    }
+
+    /** How a log line names the lease: "lease MAC → IP". */
+    private static String lease(BmcLease lease) {
+        return "lease " + lease.mac() + " → " + lease.ip();
+    }
+
+    private static String lease(DiscoveryCase.Decided c) {
+        return lease(c.lease());
+    }
+
+    private static String knownOn(List<io.bmpipeline.netbox.DeviceInterface> interfaces) {
+        return interfaces.isEmpty() ? "" : " (NetBox has it on " + String.join(", ",
+                interfaces.stream().map(io.bmpipeline.netbox.DeviceInterface::label).toList()) + ", not a BMC)";
     }
 }

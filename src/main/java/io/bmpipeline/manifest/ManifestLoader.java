@@ -197,16 +197,19 @@ public final class ManifestLoader {
         }
         Device device = devices.getFirst();
         List<DeviceInterface> all = interfaces.getOrDefault(device.id(), List.of());
-        List<DeviceInterface> bmcs = all.stream().filter(i -> bmcPattern.matches(i.name())).toList();
-        if (bmcs.isEmpty()) {
-            return failed(row, "device " + device.label() + " has no BMC interface (interfaces: "
-                    + all.stream().map(DeviceInterface::name).toList() + ")", Optional.of(device.id()));
+        DeviceInterface bmc;
+        switch (bmcPattern.choose(all)) {
+            case io.bmpipeline.netbox.BmcInterfaceMatch.Found found -> bmc = found.bmc();
+            case io.bmpipeline.netbox.BmcInterfaceMatch.Missing missing -> {
+                return failed(row, "device " + device.label() + " has no BMC interface (none management-only or "
+                        + "named like one; interfaces: " + missing.interfaceNames() + ")", Optional.of(device.id()));
+            }
+            case io.bmpipeline.netbox.BmcInterfaceMatch.Ambiguous ambiguous -> {
+                return failed(row, "device " + device.label() + " has several BMC interfaces "
+                        + ambiguous.candidates().stream().map(DeviceInterface::name).toList()
+                        + " (flag the BMC's management-only in NetBox)", Optional.of(device.id()));
+            }
         }
-        if (bmcs.size() > 1) {
-            return failed(row, "device " + device.label() + " has several BMC interfaces "
-                    + bmcs.stream().map(DeviceInterface::name).toList(), Optional.of(device.id()));
-        }
-        DeviceInterface bmc = bmcs.getFirst();
         Optional<DeviceInterface> elsewhere = holders.getOrDefault(row.mac(), List.of()).stream()
                 .filter(i -> i.deviceId() != device.id()).findFirst();
         if (elsewhere.isPresent()) {

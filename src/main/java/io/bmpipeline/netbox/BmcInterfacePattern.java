@@ -1,11 +1,46 @@
 package io.bmpipeline.netbox;
 
+import java.util.List;
 import java.util.regex.Pattern;
 
-/** The operator's rule for which interface of a device is its BMC (found anywhere in the name). */
+/**
+ * Which interface of a device is its BMC, one definition for discovery, manifest intake and reconciliation: an
+ * interface NetBox flags {@code mgmt_only} (Lenovo XCC, Supermicro IPMI, Cisco CIMC, mgmt0, OOB … whatever the
+ * vendor calls it), or one whose name matches the operator's pattern (found anywhere in the name) — the fallback for
+ * sites that never set the flag.
+ */
 public record BmcInterfacePattern(Pattern pattern) {
 
+    /** Whether the name alone marks an interface as a BMC. */
     public boolean matches(String interfaceName) {
         return pattern.matcher(interfaceName).find();
+    }
+
+    /** Whether the interface is a BMC: flagged management-only, or named like one. */
+    public boolean isBmc(DeviceInterface iface) {
+        return iface.mgmtOnly() || matches(iface.name());
+    }
+
+    /**
+     * The BMC among a device's interfaces: the one BMC interface; among several, the one flagged management-only,
+     * else the one the name pattern matches; otherwise ambiguous (e.g. {@code iDRAC} and {@code iDRAC-shared}, neither
+     * flagged), and nobody guesses.
+     */
+    public BmcInterfaceMatch choose(List<DeviceInterface> all) {
+        List<DeviceInterface> bmcs = all.stream().filter(this::isBmc).toList();
+        if (bmcs.size() > 1) {
+            List<DeviceInterface> flagged = bmcs.stream().filter(DeviceInterface::mgmtOnly).toList();
+            List<DeviceInterface> named = flagged.stream().filter(i -> matches(i.name())).toList();
+            if (flagged.size() == 1) {
+                bmcs = flagged;
+            } else if (named.size() == 1) {
+                bmcs = named;
+            }
+        }
+        return switch (bmcs.size()) {
+            case 0 -> new BmcInterfaceMatch.Missing(all.stream().map(DeviceInterface::name).toList());
+            case 1 -> new BmcInterfaceMatch.Found(bmcs.getFirst());
+            default -> new BmcInterfaceMatch.Ambiguous(bmcs);
+        };
     }
 }

@@ -6,13 +6,14 @@ import java.util.Optional;
 
 /**
  * An interface of a device. {@code mac} is the interface's MAC as NetBox reports it: the primary
- * MAC object on 4.2+, the {@code mac_address} field before.
+ * MAC object on 4.2+, the {@code mac_address} field before. {@code mgmtOnly} is NetBox's "management only"
+ * flag, which marks out-of-band interfaces (BMCs) whatever their vendor calls them.
  */
 public record DeviceInterface(long id, long deviceId, String deviceName, String name,
-                              Optional<MacAddress> mac, Optional<Long> primaryMacId) {
+                              Optional<MacAddress> mac, Optional<Long> primaryMacId, boolean mgmtOnly) {
 
     /** The fields {@link #from} reads: what the client asks NetBox to serialize. */
-    static final String FIELDS = "id,name,device,mac_address,primary_mac_address,mac_addresses";
+    static final String FIELDS = "id,name,device,mac_address,primary_mac_address,mac_addresses,mgmt_only";
 
     static DeviceInterface from(JsonNode json) {
         JsonNode primary = json.path("primary_mac_address");
@@ -26,6 +27,12 @@ public record DeviceInterface(long id, long deviceId, String deviceName, String 
                 device.path("name").asText(device.path("display").asText("")),
                 json.path("name").asText(""),
                 mac,
-                primary.isObject() ? Optional.of(primary.path("id").asLong()) : Optional.empty());
+                primary.isObject() ? Optional.of(primary.path("id").asLong()) : Optional.empty(),
+                json.path("mgmt_only").asBoolean(false));
+    }
+
+    /** How messages name it: "device/interface". */
+    public String label() {
+        return deviceName + "/" + name;
     }
 }

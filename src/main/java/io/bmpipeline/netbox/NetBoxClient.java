@@ -457,15 +457,9 @@ public final class NetBoxClient {
         return found;
     }
 
-    /** The interfaces of the device whose name matches the operator's BMC pattern (found anywhere in the name). */
-    public BmcInterfaceMatch bmcInterface(long deviceId, BmcInterfacePattern namePattern) {
-        List<DeviceInterface> all = interfaces(deviceId);
-        List<DeviceInterface> bmc = all.stream().filter(i -> namePattern.matches(i.name())).toList();
-        return switch (bmc.size()) {
-            case 0 -> new BmcInterfaceMatch.Missing(all.stream().map(DeviceInterface::name).toList());
-            case 1 -> new BmcInterfaceMatch.Found(bmc.getFirst());
-            default -> new BmcInterfaceMatch.Ambiguous(bmc);
-        };
+    /** The device's BMC interface, as {@link BmcInterfacePattern#choose} picks it. */
+    public BmcInterfaceMatch bmcInterface(long deviceId, BmcInterfacePattern bmcs) {
+        return bmcs.choose(interfaces(deviceId));
     }
 
     /**

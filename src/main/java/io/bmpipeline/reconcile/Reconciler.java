@@ -42,7 +42,7 @@ public final class Reconciler {
         Map<Long, Device> byId = new HashMap<>();
         devices.forEach(d -> byId.put(d.id(), d));
         List<DeviceInterface> bmcs = devices.isEmpty() ? List.of() : netbox.interfacesOfDevices(byId.keySet()).stream()
-                .filter(i -> i.mac().isPresent() && bmcPattern.matches(i.name()))
+                .filter(i -> i.mac().isPresent() && bmcPattern.isBmc(i))
                 .toList();
 
         Set<Long> expected = new HashSet<>();
@@ -86,7 +86,7 @@ public final class Reconciler {
             return known;
         }
         for (DeviceInterface iface : netbox.interfacesByMacs(macs)) {
-            if (bmcPattern.matches(iface.name())) {
+            if (bmcPattern.isBmc(iface)) {
                 iface.mac().ifPresent(known::add);
             }
         }

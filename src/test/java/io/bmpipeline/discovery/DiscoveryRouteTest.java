@@ -193,10 +193,13 @@ class DiscoveryRouteTest {
         var first = bmcDevice("offline", "iLO", mac);
         var second = bmcDevice("offline", "iDRAC", mac);
         lease("lease-" + fixture.tag() + "-1", mac, net + ".21");
-        JournalEntry entry = journalWhen(first.id(), 1).getFirst();
-        assertEquals(JournalEntry.Kind.DANGER, entry.kind());
-        assertTrue(entry.comments().contains("quarantined"), entry.comments());
         for (var device : List.of(first, second)) {
+            // Each device in the conflict gets the entry, naming both devices by name.
+            JournalEntry entry = journalWhen(device.id(), 1).getFirst();
+            assertEquals(JournalEntry.Kind.DANGER, entry.kind());
+            assertTrue(entry.comments().contains("quarantined"), entry.comments());
+            assertTrue(entry.comments().contains(first.device().label()) && entry.comments().contains(second.device().label()),
+                    entry.comments());
             assertEquals("offline", netbox.device(device.id()).orElseThrow().status());
         }
         assertEquals(List.of(), netbox.ipAddresses(net + ".21"));
@@ -215,6 +218,45 @@ class DiscoveryRouteTest {
         assertEquals(JournalEntry.Kind.DANGER, journalWhen(newcomer.id(), 1).getFirst().kind());
         assertEquals("offline", netbox.device(newcomer.id()).orElseThrow().status());
         assertTrue(netbox.ipAddresses(net + ".22").getFirst().isAssignedToInterface(holder.iface("iLO").id()));
+    }
+
+    @Test
+    void vendorBmcsFlaggedManagementOnlyAreDiscoveredWhateverTheirName() {
+        List<String> names = List.of("XCC", "IPMI", "CIMC", "mgmt0", "OOB");
+        List<NetBoxFixture.SeededDevice> devices = new java.util.ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            MacAddress mac = mac();
+            var device = fixture.device(fixture.serial(UUID.randomUUID().toString().substring(0, 6)), "offline",
+                    names.get(i), "eth0");
+            fixture.mgmtOnly(device.iface(names.get(i)));
+            netbox.setInterfaceMac(device.iface(names.get(i)), mac);
+            devices.add(device);
+            lease("lease-" + fixture.tag() + "-v" + i, mac, net + "." + (24 + i));
+        }
+        for (int i = 0; i < names.size(); i++) {
+            long id = devices.get(i).id();
+            var after = Eventually.await(names.get(i) + " discovered", () -> netbox.device(id).orElseThrow(),
+                    d -> d.status().equals("discovered"));
+            assertEquals(net + "." + (24 + i) + "/24", after.oobIpAddress().orElseThrow(), names.get(i));
+        }
+    }
+
+    @Test
+    void aLeaseOfAMacNetBoxHasOnAHostNicIsReportedNamingTheDeviceAndInterface() {
+        MacAddress nic = mac();
+        var host = fixture.device(fixture.serial(UUID.randomUUID().toString().substring(0, 6)), "offline", "iLO", "eth0");
+        netbox.setInterfaceMac(host.iface("eth0"), nic);
+        var watcher = bus.subscribe(Topics.DEVICE_STATE, "test-nic-" + fixture.tag(), new io.bmpipeline.events.RetryPolicy(0,
+                java.time.Duration.ofMillis(10), java.time.Duration.ofMillis(10)));
+        lease("lease-" + fixture.tag() + "-nic", nic, net + ".29");
+        var seen = Eventually.await("seen-not-expected event", () -> {
+            var next = watcher.poll(Instant.now());
+            next.ifPresent(watcher::ack);
+            return next.filter(d -> d.envelope().subject().equals(nic.value()));
+        }, Optional::isPresent).orElseThrow();
+        assertEquals(host.device().label() + "/eth0", seen.envelope().data().path("knownOn").path(0).asText());
+        assertEquals("offline", netbox.device(host.id()).orElseThrow().status());
+        assertEquals(List.of(), netbox.ipAddresses(net + ".29"));
     }
 
     @Test

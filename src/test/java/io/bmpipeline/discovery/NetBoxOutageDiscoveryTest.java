@@ -118,7 +118,11 @@ class NetBoxOutageDiscoveryTest {
                 logged.stop();
                 // 16 lease events failed, several attempts each: one line when failures started, one when they
                 // ended (and one a minute between, none in so short an outage), the breaker's if it opened.
-                assertTrue(logged.lines() <= 6, "log lines during the outage: " + logged);
+                // Besides those, one line per lease decision: the 8 promotions once NetBox is back, and for a lease of
+                // the first 4 whose attempt the outage cut after its NetBox writes, the line saying so on its retry.
+                assertEquals(8, logged.lines(DiscoveryWriter.class, "offline → discovered"), "promotions: " + logged);
+                assertTrue(logged.lines(DiscoveryWriter.class) <= 12, "decision lines: " + logged);
+                assertTrue(logged.lines() - logged.lines(DiscoveryWriter.class) <= 6, "log lines during the outage: " + logged);
                 assertTrue(logged.toString().contains("events failing"), "the outage was said: " + logged);
                 assertEquals(0, logged.withStackTrace(), "stack traces during the outage: " + logged);
                 for (int i = 0; i < 12; i++) {
@@ -167,6 +171,15 @@ class NetBoxOutageDiscoveryTest {
 
         int lines() {
             return lines.size();
+        }
+
+        int lines(Class<?> logger) {
+            return lines(logger, "");
+        }
+
+        int lines(Class<?> logger, String containing) {
+            return (int) lines.stream().filter(l -> l.contains(" " + logger.getName() + ": ") && l.contains(containing))
+                    .count();
         }
 
         int withStackTrace() {

@@ -109,6 +109,27 @@ class ManifestLoaderTest {
     }
 
     @Test
+    void theBmcIsTheInterfaceFlaggedManagementOnlyWhateverItsName() throws Exception {
+        var xcc = fixture.device(fixture.serial("X"), "offline", "XCC", "eth0");
+        fixture.mgmtOnly(xcc.iface("XCC"));
+        // Two names like a BMC; the flag says which one the MAC belongs on (discovery, reconcile: the same rule).
+        var shared = fixture.device(fixture.serial("S"), "offline", "iDRAC", "iDRAC-shared");
+        fixture.mgmtOnly(shared.iface("iDRAC"));
+        String xccMac = mac();
+        String sharedMac = mac();
+        Path file = csv("server_serial,server_bmc_mac\n"
+                + fixture.serial("X") + "," + xccMac + "\n"
+                + fixture.serial("S") + "," + sharedMac + "\n");
+
+        ManifestResult result = loader.load(file, false);
+
+        assertEquals(0, result.exitCode(), result.rows().toString());
+        assertEquals(MacAddress.of(xccMac), macOf(xcc.id(), "XCC"));
+        assertEquals(MacAddress.of(sharedMac), macOf(shared.id(), "iDRAC"));
+        assertEquals(null, macOf(shared.id(), "iDRAC-shared"));
+    }
+
+    @Test
     void loadingTheSameFileAgainChangesNothing() throws Exception {
         String macA = mac();
         var a = fixture.device(fixture.serial("A"), "offline", "iLO");

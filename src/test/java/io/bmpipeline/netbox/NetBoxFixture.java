@@ -74,6 +74,11 @@ public final class NetBoxFixture implements AutoCloseable {
         return new SeededDevice(client.device(id).orElseThrow(), ifaces);
     }
 
+    /** Flags the interface management-only, as sites mark their BMC ports; returns it as NetBox now has it. */
+    public DeviceInterface mgmtOnly(DeviceInterface iface) {
+        return DeviceInterface.from(http.patch("api/dcim/interfaces/" + iface.id() + "/", obj().put("mgmt_only", true)));
+    }
+
     /** A unique serial for this fixture. */
     public String serial(String suffix) {
         return ("SN" + tag + suffix).toUpperCase(java.util.Locale.ROOT);
