@@ -38,6 +38,8 @@ public final class PcapReader implements FrameSource {
     private ByteOrder order;
     private boolean nanos;
     private int linkType;
+    /** Where the block or record being read starts: what an error about its content names. */
+    private long blockStart;
     /** pcapng interfaces of the current section: link type and timestamp units per second. */
     private final List<long[]> interfaces = new ArrayList<>();
     private final List<String> interfaceNames = new ArrayList<>();
@@ -67,7 +69,14 @@ public final class PcapReader implements FrameSource {
             if (in == null && !openNext()) {
                 throw new EOFException("no more capture files");
             }
-            Optional<CapturedFrame> frame = pcapng ? nextBlock() : nextRecord();
+            Optional<CapturedFrame> frame;
+            try {
+                frame = pcapng ? nextBlock() : nextRecord();
+            } catch (RuntimeException e) {
+                // A field the checks below did not foresee (an index out of its block, a time out of range): still
+                // the promised error naming the file and the block, never an unchecked exception.
+                throw damagedBlock("unreadable block (" + e + ")");
+            }
             if (frame == null) {
                 in.close();
                 in = null;
@@ -110,12 +119,14 @@ public final class PcapReader implements FrameSource {
             default -> throw damaged("not a pcap or pcapng file (magic 0x" + Integer.toHexString(be) + ")");
         }
         ByteBuffer header = ByteBuffer.wrap(readFully(20, "file header")).order(order);
-        linkType = header.getInt(16) & 0x0FFFFFFF;
+        // libpcap's LT_LINKTYPE: the low 16 bits; above them sit the FCS length and flags (e.g. 0x04000001).
+        linkType = header.getInt(16) & 0xFFFF;
         return true;
     }
 
     /** Classic pcap: one record, null at a clean end of file. */
     private Optional<CapturedFrame> nextRecord() throws IOException {
+        blockStart = offset;
         byte[] head = readUpTo(16);
         if (head == null) {
             return null;
@@ -151,6 +162,7 @@ public final class PcapReader implements FrameSource {
 
     /** pcapng: one block; empty for a block that holds no frame, null at a clean end of file. */
     private Optional<CapturedFrame> nextBlock() throws IOException {
+        blockStart = offset;
         byte[] head = readUpTo(8);
         if (head == null) {
             return null;
@@ -182,13 +194,19 @@ public final class PcapReader implements FrameSource {
         int bodyLength = total - 12;
         return switch (type) {
             case 1 -> {
+                if (bodyLength < 8) {
+                    throw damagedBlock("interface description block of " + total + " bytes, shorter than its fixed fields");
+                }
                 interfaceBlock(body, bodyLength);
                 yield Optional.empty();
             }
             case 6 -> enhancedPacket(body, bodyLength);
             case 3 -> {
                 if (interfaces.isEmpty()) {
-                    throw damaged("simple packet block before any interface description");
+                    throw damagedBlock("simple packet block before any interface description");
+                }
+                if (bodyLength < 4) {
+                    throw damagedBlock("simple packet block of " + total + " bytes, shorter than its fixed fields");
                 }
                 int original = body.getInt(0);
                 int captured = Math.min(original, bodyLength - 4);
@@ -226,19 +244,32 @@ public final class PcapReader implements FrameSource {
     }
 
     private Optional<CapturedFrame> enhancedPacket(ByteBuffer body, int bodyLength) throws IOException {
+        if (bodyLength < 20) {
+            throw damagedBlock("enhanced packet block of " + (bodyLength + 12) + " bytes, shorter than its 32 fixed bytes");
+        }
         int id = body.getInt(0);
         if (id < 0 || id >= interfaces.size()) {
-            throw damaged("packet of unknown interface " + id);
+            throw damagedBlock("packet of unknown interface " + id);
         }
         long units = ((body.getInt(4) & 0xFFFFFFFFL) << 32) | (body.getInt(8) & 0xFFFFFFFFL);
         int captured = body.getInt(12);
         if (captured < 0 || captured > bodyLength - 20) {
-            throw damaged("packet of " + captured + " bytes in a block of " + bodyLength);
+            throw damagedBlock("packet of " + captured + " bytes in a block of " + bodyLength);
         }
         byte[] data = new byte[captured];
         body.get(20, data);
         long perSecond = interfaces.get(id)[1];
-        Instant time = Instant.ofEpochSecond(units / perSecond, (units % perSecond) * 1_000_000_000L / perSecond);
+        // Unsigned: the 64-bit count of units is unsigned, and at 1 unit a second it can exceed any Instant.
+        long seconds = Long.divideUnsigned(units, perSecond);
+        long rest = Long.remainderUnsigned(units, perSecond);
+        if (Long.compareUnsigned(seconds, Instant.MAX.getEpochSecond()) > 0) {
+            throw damagedBlock("packet timestamp of " + Long.toUnsignedString(units) + " units at " + perSecond
+                    + " a second is out of range");
+        }
+        long nanos = perSecond <= 1_000_000_000L ? rest * 1_000_000_000L / perSecond
+                : java.math.BigInteger.valueOf(rest).multiply(java.math.BigInteger.valueOf(1_000_000_000L))
+                        .divide(java.math.BigInteger.valueOf(perSecond)).longValue();
+        Instant time = Instant.ofEpochSecond(seconds, nanos);
         return toEthernet((int) interfaces.get(id)[0], data, time, interfaceNames.get(id));
     }
 
@@ -294,6 +325,11 @@ public final class PcapReader implements FrameSource {
         }
         offset += n;
         return buffer;
+    }
+
+    private IOException damagedBlock(String what) {
+        return new IOException("capture file " + current + ": " + what + " at byte " + blockStart + ", after " + frames
+                + " frame(s)");
     }
 
     private IOException damaged(String what) {

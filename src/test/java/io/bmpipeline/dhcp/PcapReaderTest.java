@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,5 +108,54 @@ class PcapReaderTest {
         Files.writeString(file, "hello world, not a pcap");
         IOException error = assertThrows(IOException.class, () -> readAll(file));
         assertTrue(error.getMessage().contains("magic"), error.getMessage());
+    }
+
+    // ---- damaged and unusual files: each a small capture, written here byte by byte -----------------------------
+
+    @Test
+    void aLinkTypeCarryingFcsFlagsIsReadByItsLow16Bits() throws IOException {
+        Path file = dir.resolve("fcs.pcap");
+        PcapWriter.classic(file, frames, START, ByteOrder.LITTLE_ENDIAN, false);
+        byte[] bytes = Files.readAllBytes(file);
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(20, 0x04000001);  // Ethernet, FCS length 4 flagged
+        Files.write(file, bytes);
+        assertSameFrames(readAll(file));
+    }
+
+    @Test
+    void anEnhancedPacketBlockShorterThanItsFixedFieldsIsAnErrorNamingItsOffset() throws IOException {
+        Path file = dir.resolve("short-epb.pcapng");
+        PcapWriter.pcapng(file, frames.subList(0, 1), START, ByteOrder.LITTLE_ENDIAN, "eth0");
+        long at = Files.size(file);
+        ByteBuffer block = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+        block.putInt(6).putInt(24).putInt(0).putInt(0).putInt(0).putInt(24);
+        Files.write(file, block.array(), java.nio.file.StandardOpenOption.APPEND);
+        IOException error = assertThrows(IOException.class, () -> readAll(file));
+        assertTrue(error.getMessage().contains("enhanced packet block of 24 bytes"), error.getMessage());
+        assertTrue(error.getMessage().contains("at byte " + at), error.getMessage());
+        assertTrue(error.getMessage().contains(file.toString()), error.getMessage());
+    }
+
+    @Test
+    void aTimestampBeyondAnyInstantIsAnErrorNotACrash() throws IOException {
+        Path file = dir.resolve("huge-time.pcapng");
+        ByteBuffer out = ByteBuffer.allocate(28 + 32 + 32 + 64).order(ByteOrder.LITTLE_ENDIAN);
+        out.putInt(0x0A0D0D0A).putInt(28).putInt(0x1A2B3C4D).putShort((short) 1).putShort((short) 0).putLong(-1).putInt(28);
+        // Interface: Ethernet, if_tsresol 0 = 10^0 units a second (one unit per second).
+        out.putInt(1).putInt(32).putShort((short) 1).putShort((short) 0).putInt(65535)
+                .putShort((short) 9).putShort((short) 1).put((byte) 0).put(new byte[3]).putInt(0).putInt(32);
+        long packetAt = out.position();
+        byte[] frame = frames.get(1);
+        int padded = (frame.length + 3) & ~3;
+        ByteBuffer epb = ByteBuffer.allocate(32 + padded).order(ByteOrder.LITTLE_ENDIAN);
+        epb.putInt(6).putInt(32 + padded).putInt(0).putInt(-1).putInt(-1).putInt(frame.length).putInt(frame.length)
+                .put(frame).put(new byte[padded - frame.length]).putInt(32 + padded);
+        byte[] head = java.util.Arrays.copyOf(out.array(), out.position());
+        Files.write(file, head);
+        Files.write(file, epb.array(), java.nio.file.StandardOpenOption.APPEND);
+        IOException error = assertThrows(IOException.class, () -> readAll(file));
+        assertTrue(error.getMessage().contains("timestamp") && error.getMessage().contains("out of range"),
+                error.getMessage());
+        assertTrue(error.getMessage().contains("at byte " + packetAt), error.getMessage());
     }
 }
