@@ -74,12 +74,16 @@ public final class DhcpFrameParser {
         int type = u16(d, 12);
         int off = 14;
         int vlan = frame.vlan();
+        int innerVlan = -1;
         for (int tags = 0; (type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ) && tags < 2; tags++) {
             if (n < off + 4) {
                 return drop(DropReason.TRUNCATED, n, "frame ends inside an 802.1Q tag");
             }
+            // The outer tag (the kernel's, when it took it off the frame) and the customer tag inside it.
             if (vlan < 0) {
                 vlan = u16(d, off) & 0x0FFF;
+            } else if (innerVlan < 0) {
+                innerVlan = u16(d, off) & 0x0FFF;
             }
             type = u16(d, off + 2);
             off += 4;
@@ -181,9 +185,9 @@ public final class DhcpFrameParser {
                 maskBits(),
                 textOption(12), textOption(60),
                 length[61] > 0 ? Optional.of(COLON_HEX.formatHex(bytes(61))) : Optional.empty(),
-                relayAgent(),
+                relayAgent(false), relayAgent(true),
                 source, Ipv4Address.ofBytes(d, srcIp), Ipv4Address.ofBytes(d, dstIp), sport, dport,
-                vlan, frame.interfaceName(), frame.capturedAt()));
+                vlan, innerVlan, frame.interfaceName(), frame.capturedAt()));
     }
 
     private MacAddress sourceMac(byte[] d) {
@@ -272,7 +276,8 @@ public final class DhcpFrameParser {
         return text.isEmpty() ? Optional.empty() : Optional.of(text);
     }
 
-    private Map<Integer, String> relayAgent() {
+    /** Option 82's sub-options: every one as hex, or only the printable ones as text. */
+    private Map<Integer, String> relayAgent(boolean hex) {
         if (length[82] <= 0) {
             return Map.of();
         }
@@ -286,24 +291,37 @@ public final class DhcpFrameParser {
                 break;
             }
             byte[] value = Arrays.copyOfRange(info, p + 2, p + 2 + len);
-            subOptions.put(sub, isPrintable(value) ? new String(value, StandardCharsets.US_ASCII)
-                    : HEX.formatHex(value));
+            if (hex) {
+                subOptions.put(sub, HEX.formatHex(value));
+            } else if (isPrintable(value)) {
+                subOptions.put(sub, new String(value, StandardCharsets.US_ASCII));
+            }
             p += 2 + len;
         }
         return Map.copyOf(subOptions);
     }
 
+    /**
+     * UTF-8 when the bytes are UTF-8 ("Jean’s-iPhone"), else Latin-1 (every byte a character); control characters
+     * become '?', so nothing from the wire can break a log line or a journal entry.
+     */
     private static String printable(byte[] raw) {
         int len = raw.length;
         while (len > 0 && raw[len - 1] == 0) {
             len--;
         }
-        for (int i = 0; i < len; i++) {
-            if (raw[i] < 0x20 || raw[i] == 0x7f) {
-                raw[i] = '?';
-            }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(raw, 0, len)).toString();
+        } catch (java.nio.charset.CharacterCodingException notUtf8) {
+            text = new String(raw, 0, len, StandardCharsets.ISO_8859_1);
         }
-        return new String(raw, 0, len, StandardCharsets.ISO_8859_1);
+        StringBuilder out = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return out.toString();
     }
 
     private static boolean isPrintable(byte[] raw) {

@@ -14,12 +14,14 @@ import java.util.OptionalLong;
 /**
  * A lease a DHCP server committed, as the tap saw its ACK: the typed event every later stage
  * reads (published on {@code bm.dhcp.events}). Hostname and vendor class come from the client's
- * REQUEST when the ACK lacks them (ISC never echoes option 12).
+ * REQUEST when the ACK lacks them (ISC never echoes option 12). On the event, {@code relayAgent} holds option 82's
+ * printable sub-options as text and {@code relayAgentHex} every sub-option's bytes; {@code vlan} is the outer tag,
+ * {@code innerVlan} a double-tagged frame's customer tag.
  */
 public record DhcpLeaseEvent(
         MacAddress mac, String ip, Optional<String> hostname, Optional<String> vendorClass,
         Optional<String> serverId, String serverIp, Optional<String> relayAddress, Map<Integer, String> relayAgent,
-        int vlan, OptionalLong leaseSeconds, OptionalInt maskBits, long xid, String interfaceName, Instant capturedAt) {
+        Map<Integer, String> relayAgentHex, int vlan, int innerVlan, OptionalLong leaseSeconds, OptionalInt maskBits, long xid, String interfaceName, Instant capturedAt) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -44,8 +46,15 @@ public record DhcpLeaseEvent(
             ObjectNode agent = data.putObject("relayAgent");
             relayAgent.forEach((k, v) -> agent.put(Integer.toString(k), v));
         }
+        if (!relayAgentHex.isEmpty()) {
+            ObjectNode agent = data.putObject("relayAgentHex");
+            relayAgentHex.forEach((k, v) -> agent.put(Integer.toString(k), v));
+        }
         if (vlan >= 0) {
             data.put("vlan", vlan);
+        }
+        if (innerVlan >= 0) {
+            data.put("innerVlan", innerVlan);
         }
         leaseSeconds.ifPresent(s -> data.put("leaseSeconds", s));
         maskBits.ifPresent(b -> data.put("maskBits", b));

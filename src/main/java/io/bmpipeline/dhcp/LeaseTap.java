@@ -102,7 +102,8 @@ public final class LeaseTap {
         leases.increment();
         return new TapOutcome.Lease(new DhcpLeaseEvent(m.chaddr(), m.yiaddr().toString(), hostname, vendorClass,
                 m.serverId().map(Ipv4Address::toString), m.sourceIp().toString(),
-                m.relayed() ? Optional.of(m.giaddr().toString()) : Optional.empty(), m.relayAgent(), m.vlan(),
+                m.relayed() ? Optional.of(m.giaddr().toString()) : Optional.empty(), m.relayAgent(), m.relayAgentHex(),
+                m.vlan(), m.innerVlan(),
                 m.leaseSeconds(), m.subnetMaskBits(), m.xid(), m.interfaceName(), m.capturedAt()));
     }
 

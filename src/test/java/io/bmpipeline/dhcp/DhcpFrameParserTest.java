@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bmpipeline.address.MacAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -45,7 +46,39 @@ class DhcpFrameParserTest {
     @Test
     void inFrameVlanTagsAreReadAndTheOuterOneWins() {
         assertEquals(42, message(DhcpFrameBuilder.ack().vlan(42)).vlan());
-        assertEquals(100, message(DhcpFrameBuilder.ack().vlan(100).vlan(42)).vlan());
+        assertEquals(-1, message(DhcpFrameBuilder.ack().vlan(42)).innerVlan());
+        DhcpMessage qinq = message(DhcpFrameBuilder.ack().vlan(100).vlan(42));
+        assertEquals(100, qinq.vlan(), "the service (outer) tag");
+        assertEquals(42, qinq.innerVlan(), "and the customer tag inside it");
+    }
+
+    @Test
+    void aKernelTagAndATagInTheFrameAreBothKept() {
+        byte[] bytes = DhcpFrameBuilder.ack().vlan(42).bytes();
+        var m = assertInstanceOf(ParsedFrame.Message.class, parser.parse(new CapturedFrame(bytes, Instant.EPOCH, "eth1", 7,
+                false))).message();
+        assertEquals(7, m.vlan());
+        assertEquals(42, m.innerVlan());
+    }
+
+    @Test
+    void hostnamesAreReadAsUtf8ElseLatin1AndControlCharactersNeverPass() {
+        assertEquals(Optional.of("Jean\u2019s-iPhone"),
+                message(DhcpFrameBuilder.ack().option(12, bytes("Jean\u2019s-iPhone", StandardCharsets.UTF_8))).hostname());
+        assertEquals(Optional.of("Jos\u00e9"), message(DhcpFrameBuilder.ack().option(12, 'J', 'o', 's', 0xE9)).hostname(),
+                "not UTF-8: Latin-1");
+        assertEquals(Optional.of("a?b?"), message(DhcpFrameBuilder.ack().option(12, 'a', 0x07, 'b', 0x1B)).hostname());
+        assertEquals(Optional.of("x?y"), message(DhcpFrameBuilder.ack().option(12, 'x', 0xC2, 0x85, 'y')).hostname(),
+                "a C1 control character in UTF-8 too");
+    }
+
+    private static int[] bytes(String text, java.nio.charset.Charset charset) {
+        byte[] raw = text.getBytes(charset);
+        int[] out = new int[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+            out[i] = raw[i] & 0xff;
+        }
+        return out;
     }
 
     @Test
@@ -66,7 +99,15 @@ class DhcpFrameParserTest {
                 .option(82, 1, 4, 'e', 't', 'h', '2', 2, 3, 0xAA, 0xBB, 0xCC));
         assertTrue(m.relayed());
         assertEquals("10.77.0.1", m.giaddr().toString());
-        assertEquals(Map.of(1, "eth2", 2, "aabbcc"), m.relayAgent());
+        assertEquals(Map.of(1, "eth2"), m.relayAgent(), "printable sub-options as text");
+        assertEquals(Map.of(1, "65746832", 2, "aabbcc"), m.relayAgentHex(), "every sub-option as hex");
+    }
+
+    @Test
+    void option82TextAndBytesNeverLookAlike() {
+        DhcpMessage m = message(DhcpFrameBuilder.ack().relayed(10, 77, 0, 1).option(82, 1, 2, '1', '3', 2, 1, 0x13));
+        assertEquals(Map.of(1, "13"), m.relayAgent());
+        assertEquals(Map.of(1, "3133", 2, "13"), m.relayAgentHex());
     }
 
     @Test
