@@ -244,8 +244,8 @@ public final class DiscoveryWriter {
             BmcLease lease = c.lease();
             netbox.journal(deviceId, kind, what + ". " + c.rule().why()
                     + ". Lease: MAC " + lease.mac() + ", IP " + lease.ip()
-                    + lease.hostname().map(h -> ", hostname " + h).orElse("")
-                    + lease.vendorClass().map(v -> ", vendor class " + v).orElse("")
+                    + lease.hostname().map(h -> ", hostname " + Markdown.escape(h)).orElse("")
+                    + lease.vendorClass().map(v -> ", vendor class " + Markdown.escape(v)).orElse("")
                     + ", seen by " + lease.observedBy() + " at " + lease.seenAt()
                     + ". Rule " + c.rule().id() + " " + marker);
         }

@@ -2,6 +2,7 @@ package io.bmpipeline.discovery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bmpipeline.address.MacAddress;
 import io.bmpipeline.lifecycle.FlapLimiter;
@@ -141,5 +142,18 @@ class DiscoveryReplayTest {
         var moved = netbox.device(device.id()).orElseThrow();
         assertEquals(net + ".20/24", moved.oobIpAddress().orElseThrow());
         assertEquals(Optional.of(seen.plusSeconds(10)), moved.oobIpDescription().flatMap(LeaseStamp::seenAt));
+    }
+
+    @Test
+    void aHostnameFromTheWireReadsAsTextInTheJournalNeverAsMarkdown() {
+        BmcLease plain = lease("md");
+        BmcLease lease = new BmcLease(plain.leaseId(), plain.mac(), plain.ip(), plain.maskBits(),
+                Optional.of("*x*[click](http://evil.example)<b>"), Optional.of("iDRAC_9"), "test-tap", plain.seenAt());
+        var device = fixture.device(fixture.serial("md"), "offline", "iLO", "eth0");
+        netbox.setInterfaceMac(device.iface("iLO"), lease.mac());
+        writer.promote(assertInstanceOf(DiscoveryCase.Decided.class, decider.decide(lease)));
+        String comments = netbox.journalEntries(device.id()).getFirst().comments();
+        assertTrue(comments.contains("hostname \\*x\\*\\[click\\]\\(http://evil\\.example\\)&lt;b&gt;"), comments);
+        assertTrue(comments.contains("vendor class iDRAC\\_9"), comments);
     }
 }

@@ -1,0 +1,31 @@
+package io.bmpipeline.discovery;
+
+/**
+ * NetBox renders journal comments as Markdown. Text that came off the wire (a DHCP hostname, a vendor class) is
+ * escaped before it goes in, so it reads as the characters it is and never as a link, an image or emphasis.
+ */
+final class Markdown {
+
+    private static final String SPECIAL = "\\`*_{}[]()#+-.!|~";
+
+    private Markdown() {}
+
+    static String escape(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 8);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '<' -> out.append("&lt;");
+                case '>' -> out.append("&gt;");
+                case '&' -> out.append("&amp;");
+                default -> {
+                    if (SPECIAL.indexOf(c) >= 0) {
+                        out.append('\\');
+                    }
+                    out.append(c);
+                }
+            }
+        }
+        return out.toString();
+    }
+}
