@@ -14,8 +14,14 @@ public class DhcpAlerts {
     public static final String SPOOFED_ACK = "bm.dhcp.ack.spoofed";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    public EventEnvelope spoofedAck(DhcpMessage ack) {
+    /** An ACK from a server not on the allowlist, and how many more of that server's were not alerted on before it. */
+    public record SpoofedAck(DhcpMessage ack, long notAlertedBefore) {}
+
+    /** At most one a minute per rogue server (the tap counts every ACK); {@code notAlertedBefore} says how many more. */
+    public EventEnvelope spoofedAck(SpoofedAck spoofed) {
+        DhcpMessage ack = spoofed.ack();
         ObjectNode data = JSON.createObjectNode()
+                .put("notAlertedBefore", spoofed.notAlertedBefore())
                 .put("sourceIp", ack.sourceIp().toString())
                 .put("sourceMac", ack.sourceMac().value())
                 .put("clientMac", ack.chaddr().value())

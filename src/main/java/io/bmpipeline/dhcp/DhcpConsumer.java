@@ -47,6 +47,8 @@ final class DhcpConsumer extends DefaultConsumer {
     private final LeaseTap tap;
     private final BlockingQueue<TapOutcome> queue = new ArrayBlockingQueue<>(MAX_QUEUED);
     private final TapMonitor.Tap monitor;
+    /** One warning and one alert per rogue server a minute; every spoofed ACK is still counted by the tap. */
+    private final SpoofAlertLimiter spoofAlerts = new SpoofAlertLimiter(Duration.ofMinutes(1), 1024);
     private volatile boolean reading;
     private volatile boolean writing;
     /** Items the writer took off the queue and has not finished with: still waiting for their write. */
@@ -242,9 +244,14 @@ final class DhcpConsumer extends DefaultConsumer {
             } else if (outcome instanceof TapOutcome.Spoofed spoofed) {
                 storeLeases(leases);
                 leases.clear();
-                LOG.warnf("dhcp:%s ACK from %s (%s) is not from an allowed server: ignored",
-                        endpoint.getInterfaceName(), spoofed.ack().sourceIp(), spoofed.ack().sourceMac());
-                emit("SPOOFED", spoofed.ack(), 0);
+                DhcpMessage ack = spoofed.ack();
+                var alert = spoofAlerts.admit(ack.sourceMac() + "/" + ack.sourceIp(), ack.capturedAt());
+                if (alert.isPresent()) {
+                    LOG.warnf("dhcp:%s ACK from %s (%s) is not from an allowed server: ignored%s",
+                            endpoint.getInterfaceName(), ack.sourceIp(), ack.sourceMac(), alert.getAsLong() == 0 ? ""
+                                    : " (and " + alert.getAsLong() + " more from it since its last alert)");
+                    emit("SPOOFED", new DhcpAlerts.SpoofedAck(ack, alert.getAsLong()), 0);
+                }
             }
         }
         storeLeases(leases);

@@ -6,7 +6,8 @@ package io.bmpipeline.discovery;
  */
 final class Markdown {
 
-    private static final String SPECIAL = "\\`*_{}[]()#+-.!|~";
+    /** What means something in the middle of a line (the text never starts one): hostnames keep their '-' and '.'. */
+    private static final String SPECIAL = "\\`*_[]|~";
 
     private Markdown() {}
 

@@ -34,7 +34,11 @@ import org.junit.jupiter.api.Test;
 @TestProfile(PcapReplayDiscoveryTest.Replay.class)
 class PcapReplayDiscoveryTest {
 
+    @jakarta.inject.Inject
+    io.bmpipeline.events.EventBus bus;
+
     static NetBoxFixture fixture;
+    static Instant started;
     static final List<NetBoxFixture.SeededDevice> devices = new ArrayList<>();
     static NetBoxFixture.SeededDevice victim;
     static String net;
@@ -52,6 +56,7 @@ class PcapReplayDiscoveryTest {
             LiveNetBox live = LiveNetBox.get();
             NetBoxClient netbox = live.client(live.tokenV1());
             fixture = new NetBoxFixture(netbox);
+            started = Instant.now().minusSeconds(1);
             int h = fixture.tag().hashCode();
             net = "10." + (100 + ((h >>> 8) & 0x7f)) + "." + (h & 0xff);
             fixture.prefix(net + ".0/24");
@@ -72,6 +77,14 @@ class PcapReplayDiscoveryTest {
             netbox.setInterfaceMac(victim.iface("iLO"), MacAddress.of(victimMac));
             frames.add(DhcpFrameBuilder.ack().xid(2000).chaddr(victimMac).from("66:66:66:66:66:66", 10, 66, 0, 66).bytes());
             frames.add(DhcpFrameBuilder.ack().xid(2001).chaddr("00:11:22:33:44:55").bytes());
+            // The rogue answers a whole segment; a second rogue once: one alert each, not one per ACK.
+            for (int i = 0; i < 30; i++) {
+                frames.add(DhcpFrameBuilder.ack().xid(3000 + i).chaddr(String.format("02:%02X:%02X:00:01:%02X",
+                                (h >>> 8) & 0xff, h & 0xff, i))
+                        .from("66:66:66:66:66:66", 10, 66, 0, 66).bytes());
+            }
+            frames.add(DhcpFrameBuilder.ack().xid(4000).chaddr(String.format("02:%02X:%02X:00:02:01", (h >>> 8) & 0xff,
+                    h & 0xff)).from("77:77:77:77:77:77", 10, 66, 0, 77).bytes());
             // The capture's addresses are rewritten into the fixture's own prefix so no two runs collide.
             List<byte[]> rewritten = frames.stream().map(f -> rewriteYiaddr(f, net)).toList();
             try {
@@ -126,5 +139,22 @@ class PcapReplayDiscoveryTest {
         assertEquals("offline", untouched.status(), "the rogue server's ACK must not be processed");
         assertTrue(untouched.oobIpAddress().isEmpty());
         assertEquals(List.of(), netbox.journalEntries(victim.id()));
+
+        int h = fixture.tag().hashCode();
+        List<String> alerted = new ArrayList<>();
+        Eventually.await("the spoofed-ACK alerts", () -> {
+            alerted.clear();
+            // This run's alerts: the store under target/ keeps earlier runs' (their client MACs carry their tag).
+            String tagged = String.format(":%02x:%02x:", (h >>> 8) & 0xff, h & 0xff);
+            bus.replay(io.bmpipeline.events.Topics.HW_ALERTS, DhcpAlerts.SPOOFED_ACK, e -> {
+                String client = e.envelope().data().path("clientMac").asText().toLowerCase(java.util.Locale.ROOT);
+                if (client.contains(tagged) && e.envelope().time().isAfter(started)) {
+                    alerted.add(e.envelope().data().path("sourceMac").asText());
+                }
+            });
+            return List.copyOf(alerted);
+        }, a -> a.size() >= 2);
+        assertEquals(List.of("66:66:66:66:66:66", "77:77:77:77:77:77"), alerted,
+                "31 ACKs from one rogue and 1 from another: one alert each");
     }
 }
