@@ -3,6 +3,7 @@ package io.bmpipeline.discovery;
 import io.bmpipeline.netbox.Device;
 import io.bmpipeline.netbox.DeviceInterface;
 import io.bmpipeline.netbox.IpAddress;
+import io.bmpipeline.netbox.IpPrefix;
 import io.bmpipeline.netbox.NetBoxClient;
 import java.time.Instant;
 import java.util.List;
@@ -26,13 +27,20 @@ public final class BmcAddressWriter {
 
     /** What recording the address did. */
     public sealed interface Outcome {
-        /** {@code created}/{@code reassigned}/{@code oobChanged} say which writes happened; all false: nothing to do. */
+        /**
+         * {@code created}/{@code reassigned}/{@code oobChanged} say which writes happened; {@code replaced}: earlier
+         * leases' addresses removed; {@code unassigned}: a planned BMC IP taken off the interface. All empty: nothing
+         * to do.
+         */
         record Recorded(IpAddress ip, boolean created, boolean reassigned, boolean oobChanged,
-                        List<String> replaced) implements Outcome {
+                        List<String> replaced, List<String> unassigned) implements Outcome {
             public boolean changedAnything() {
-                return created || reassigned || oobChanged || !replaced.isEmpty();
+                return created || reassigned || oobChanged || !replaced.isEmpty() || !unassigned.isEmpty();
             }
         }
+
+        /** NetBox has the address set aside or given to something that is no BMC: nothing was written. */
+        record NotFree(String why) implements Outcome {}
 
         /** NetBox gives this address to an interface of another device: nothing was written. */
         record HeldByOtherDevice(IpAddress ip, long otherDeviceId) implements Outcome {}
@@ -56,32 +64,30 @@ public final class BmcAddressWriter {
      */
     public Outcome record(Device device, DeviceInterface bmc, String host, List<IpAddress> existing,
             OptionalInt leaseMaskBits, Instant leaseSeenAt, Optional<String> newStatus) {
-        IpAddress ip = null;
+        AddressClaim claim = AddressClaim.of(netbox, device.id(), bmc, host, existing);
+        IpAddress ip;
         boolean created = false;
         boolean reassigned = false;
-        Optional<IpAddress> onBmc = existing.stream().filter(a -> a.isAssignedToInterface(bmc.id())).findFirst();
+        Optional<IpAddress> onBmc = claim.onBmc(bmc);
         if (onBmc.isPresent()) {
             ip = onBmc.get();
+        } else if (claim.heldByDevice().isPresent()) {
+            return new Outcome.HeldByOtherDevice(claim.inScope().getFirst(), claim.heldByDevice().get());
+        } else if (claim.notFree().isPresent()) {
+            return new Outcome.NotFree(claim.notFree().get());
+        } else if (claim.reusable().isPresent()) {
+            // An operator's description stays; an empty one or ours gets this lease's stamp.
+            IpAddress reusable = claim.reusable().get();
+            String description = reusable.description();
+            ip = netbox.assignIpAddress(reusable.id(), bmc.id(),
+                    description.isBlank() || LeaseStamp.isOurs(description)
+                            ? Optional.of(LeaseStamp.of(leaseSeenAt)) : Optional.empty());
+            reassigned = true;
         } else {
-            for (IpAddress candidate : existing) {
-                Optional<Long> holder = holderDevice(candidate);
-                if (holder.isPresent() && holder.get() != device.id()) {
-                    return new Outcome.HeldByOtherDevice(candidate, holder.get());
-                }
-            }
-            Optional<IpAddress> reusable = existing.stream().findFirst();
-            if (reusable.isPresent()) {
-                // An operator's description stays; an empty one or ours gets this lease's stamp.
-                String description = reusable.get().description();
-                ip = netbox.assignIpAddress(reusable.get().id(), bmc.id(),
-                        description.isBlank() || LeaseStamp.isOurs(description)
-                                ? Optional.of(LeaseStamp.of(leaseSeenAt)) : Optional.empty());
-                reassigned = true;
-            } else {
-                int bits = netbox.prefixLengthContaining(host).orElse(leaseMaskBits.orElse(32));
-                ip = netbox.createIpAddress(host + "/" + bits, bmc.id(), LeaseStamp.of(leaseSeenAt));
-                created = true;
-            }
+            int bits = claim.prefix().map(IpPrefix::length).orElse(leaseMaskBits.orElse(32));
+            ip = netbox.createIpAddress(host + "/" + bits, bmc.id(), LeaseStamp.of(leaseSeenAt),
+                    claim.prefix().flatMap(IpPrefix::vrfId));
+            created = true;
         }
         long ipId = ip.id();
         boolean oobChanged = device.oobIpId().filter(id -> id == ipId).isEmpty();
@@ -90,15 +96,24 @@ public final class BmcAddressWriter {
             netbox.setOobIpAndStatus(device.id(), ipId, statusChange);
         }
         List<String> replaced = removeEarlierLeases(bmc, ip);
-        return new Outcome.Recorded(ip, created, reassigned, oobChanged, replaced);
+        List<String> unassigned = oobChanged ? unassignPlannedIp(device, bmc, ip) : List.of();
+        return new Outcome.Recorded(ip, created, reassigned, oobChanged, replaced, unassigned);
     }
 
-    /** The device whose interface holds the address, if it is assigned to an interface. */
-    private Optional<Long> holderDevice(IpAddress ip) {
-        if (ip.assignedObjectType().filter("dcim.interface"::equals).isEmpty() || ip.assignedObjectId().isEmpty()) {
-            return Optional.empty();
+    /**
+     * The device's BMC IP before this lease, when an operator planned it on this BMC interface, is taken off the
+     * interface (the object stays, for the operator): the lease replaced the plan, and one BMC interface does not
+     * keep two addresses for one port.
+     */
+    private List<String> unassignPlannedIp(Device device, DeviceInterface bmc, IpAddress current) {
+        if (device.oobIpId().isEmpty() || device.oobIpId().get() == current.id()) {
+            return List.of();
         }
-        return netbox.interfaceById(ip.assignedObjectId().get()).map(DeviceInterface::deviceId);
+        long planned = device.oobIpId().get();
+        return netbox.ipAddressesOfInterface(bmc.id()).stream()
+                .filter(a -> a.id() == planned && !LeaseStamp.isOurs(a.description()))
+                .map(a -> netbox.unassignIpAddress(a.id()).address())
+                .toList();
     }
 
     /** Earlier leases the pipeline recorded on this BMC interface go; addresses an operator made stay. */

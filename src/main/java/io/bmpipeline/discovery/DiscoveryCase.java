@@ -48,10 +48,10 @@ public sealed interface DiscoveryCase {
     /**
      * A known BMC: the table's decision for its device, with the facts it was taken on.
      * {@code addressesOfLeasedIp} are NetBox's IP objects with the lease's host part, as read for the
-     * decision.
+     * decision; {@code addressNotFree} says why NetBox's address is not the BMC's to take, if it is not.
      */
     record Decided(BmcLease lease, Device device, DeviceInterface bmc, Rule rule,
-                   List<Long> otherDevicesWithMac, Optional<Long> otherHolderOfIp,
+                   List<Long> otherDevicesWithMac, Optional<Long> otherHolderOfIp, Optional<String> addressNotFree,
                    List<IpAddress> addressesOfLeasedIp) implements DiscoveryCase {
         public Decision decision() {
             return rule.decision();

@@ -61,24 +61,12 @@ public final class DiscoveryDecider {
         Device device = found.get();
         List<Long> others = deviceIds.stream().filter(id -> id != device.id()).toList();
         List<IpAddress> addresses = netbox.ipAddresses(lease.ip());
-        Optional<Long> otherHolder = otherDeviceHoldingIp(addresses, device.id());
+        AddressClaim claim = AddressClaim.of(netbox, device.id(), bmc, lease.ip(), addresses);
         LifecycleEvent.BmcLeaseObserved facts = LifecycleEvent.BmcLeaseObserved.of(
                 device.oobIpAddress(), device.oobIpDescription().flatMap(LeaseStamp::seenAt), lease.ip(), lease.seenAt(),
-                !others.isEmpty(), otherHolder.isPresent());
+                !others.isEmpty(), claim.heldByDevice().isPresent(), claim.notFree().isPresent());
         return new DiscoveryCase.Decided(lease, device, bmc,
-                LifecycleTable.STANDARD.ruleFor(device.status(), facts), others, otherHolder, addresses);
-    }
-
-    /** The device (not this one) whose interface NetBox gives the leased address to, if any. */
-    private Optional<Long> otherDeviceHoldingIp(List<IpAddress> addresses, long deviceId) {
-        for (IpAddress ip : addresses) {
-            if (ip.assignedObjectType().filter("dcim.interface"::equals).isPresent() && ip.assignedObjectId().isPresent()) {
-                Optional<Long> holder = netbox.interfaceById(ip.assignedObjectId().get()).map(DeviceInterface::deviceId);
-                if (holder.isPresent() && holder.get() != deviceId) {
-                    return holder;
-                }
-            }
-        }
-        return Optional.empty();
+                LifecycleTable.STANDARD.ruleFor(device.status(), facts), others, claim.heldByDevice(), claim.notFree(),
+                addresses);
     }
 }

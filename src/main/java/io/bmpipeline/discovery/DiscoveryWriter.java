@@ -100,6 +100,12 @@ public final class DiscoveryWriter {
             LOG.debugf("%s: %s quarantined again, nothing written [%s]", lease(c), c.device().label(), c.rule().id());
             return out;
         }
+        if (c.otherDevicesWithMac().isEmpty() && c.otherHolderOfIp().isEmpty()) {
+            String detail = "leased IP " + c.lease().ip() + ": " + c.addressNotFree().orElse("not free in NetBox");
+            journalOnce(c, JournalEntry.Kind.DANGER, "quarantined, nothing written: " + detail);
+            LOG.warnf("%s: %s quarantined, nothing written: %s [%s]", lease(c), c.device().label(), detail, c.rule().id());
+            return out;
+        }
         // Every device in the conflict gets the entry, each naming the others: any of them is where a person looks.
         List<Long> others = !c.otherDevicesWithMac().isEmpty() ? c.otherDevicesWithMac()
                 : List.of(c.otherHolderOfIp().orElseThrow());
@@ -168,7 +174,7 @@ public final class DiscoveryWriter {
         LOG.infof("%s: %s was applied by an earlier attempt of this lease (rule %s); announced again", lease(d),
                 d.device().label(), applied.get().id());
         var earlier = new DiscoveryCase.Decided(d.lease(), d.device(), d.bmc(), applied.get(), d.otherDevicesWithMac(),
-                d.otherHolderOfIp(), d.addressesOfLeasedIp());
+                d.otherHolderOfIp(), d.addressNotFree(), d.addressesOfLeasedIp());
         Optional<String> newStatus = earlier.decision() instanceof Decision.Promote p
                 ? Optional.of(p.to().netboxValue()) : Optional.empty();
         return announce(earlier, newStatus);
@@ -209,11 +215,24 @@ public final class DiscoveryWriter {
     private boolean recordAddress(DiscoveryCase.Decided c, Optional<String> newStatus) {
         var outcome = addresses.record(c.device(), c.bmc(), c.lease().ip(), c.addressesOfLeasedIp(), c.lease().maskBits(),
                 c.lease().seenAt(), newStatus);
+        // The decider checked these a moment ago; NetBox changed in between. Say so, write nothing more.
         if (outcome instanceof BmcAddressWriter.Outcome.HeldByOtherDevice held) {
-            // The decider checked this a moment ago; NetBox changed in between. Say so, write nothing more.
+            String holder = netbox.device(held.otherDeviceId()).map(io.bmpipeline.netbox.Device::label)
+                    .orElse("device #" + held.otherDeviceId());
             journalOnce(c, JournalEntry.Kind.DANGER, "leased IP " + c.lease().ip()
-                    + " was taken by device " + held.otherDeviceId() + " while this lease was applied; not recorded");
+                    + " was taken by " + holder + " while this lease was applied; not recorded");
+            LOG.warnf("%s: %s: the IP was taken by %s meanwhile; not recorded", lease(c), c.device().label(), holder);
             return false;
+        }
+        if (outcome instanceof BmcAddressWriter.Outcome.NotFree notFree) {
+            journalOnce(c, JournalEntry.Kind.DANGER, "leased IP " + c.lease().ip() + ": " + notFree.why()
+                    + " (changed while this lease was applied); not recorded");
+            LOG.warnf("%s: %s: %s meanwhile; not recorded", lease(c), c.device().label(), notFree.why());
+            return false;
+        }
+        if (outcome instanceof BmcAddressWriter.Outcome.Recorded recorded && !recorded.unassigned().isEmpty()) {
+            LOG.infof("%s: %s planned BMC IP %s taken off %s, replaced by the lease", lease(c), c.device().label(),
+                    String.join(", ", recorded.unassigned()), c.bmc().name());
         }
         return newStatus.isPresent();
     }

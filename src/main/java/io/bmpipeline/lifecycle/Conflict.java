@@ -10,7 +10,12 @@ public enum Conflict {
     /** The leased BMC MAC is recorded on more than one NetBox device: we cannot know which one booted. */
     BMC_MAC_ON_SEVERAL_DEVICES("BMC MAC on several devices"),
     /** The leased IP is already the BMC IP of a device with another BMC MAC: two machines claim one address. */
-    LEASED_IP_ON_ANOTHER_BMC("leased IP on another BMC");
+    LEASED_IP_ON_ANOTHER_BMC("leased IP on another BMC"),
+    /**
+     * NetBox has the leased IP, in the BMC network's VRF, set aside (reserved, deprecated) or given to something
+     * that is no BMC (a host NIC, a VM, an FHRP group): the DHCP scope and IPAM disagree, and a person decides.
+     */
+    LEASED_IP_NOT_FREE("leased IP reserved or used elsewhere in NetBox");
 
     private final String label;
 
@@ -27,9 +32,17 @@ public enum Conflict {
      * would be compared with is itself unknown, so the IP check says nothing reliable.
      */
     public static Conflict of(boolean macOnSeveralDevices, boolean leasedIpOnAnotherBmc) {
+        return of(macOnSeveralDevices, leasedIpOnAnotherBmc, false);
+    }
+
+    /** As above, and an address NetBox sets aside or gives to something else comes last. */
+    public static Conflict of(boolean macOnSeveralDevices, boolean leasedIpOnAnotherBmc, boolean leasedIpNotFree) {
         if (macOnSeveralDevices) {
             return BMC_MAC_ON_SEVERAL_DEVICES;
         }
-        return leasedIpOnAnotherBmc ? LEASED_IP_ON_ANOTHER_BMC : NONE;
+        if (leasedIpOnAnotherBmc) {
+            return LEASED_IP_ON_ANOTHER_BMC;
+        }
+        return leasedIpNotFree ? LEASED_IP_NOT_FREE : NONE;
     }
 }

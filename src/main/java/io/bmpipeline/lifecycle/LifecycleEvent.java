@@ -55,12 +55,16 @@ public sealed interface LifecycleEvent {
                     Conflict.of(bmcMacOnSeveralDevices, leasedIpOnAnotherBmc));
         }
 
-        /** As above, with when the recorded BMC IP's lease was seen and when this one was (the stale-lease guard). */
+        /**
+         * As above, with when the recorded BMC IP's lease was seen and when this one was (the stale-lease guard), and
+         * whether NetBox has the leased IP set aside or given to something that is no BMC.
+         */
         public static BmcLeaseObserved of(Optional<String> recordedBmcIp, Optional<java.time.Instant> recordedFromLeaseAt,
                                           String leasedIp, java.time.Instant leaseSeenAt,
-                                          boolean bmcMacOnSeveralDevices, boolean leasedIpOnAnotherBmc) {
+                                          boolean bmcMacOnSeveralDevices, boolean leasedIpOnAnotherBmc,
+                                          boolean leasedIpNotFree) {
             return new BmcLeaseObserved(RecordedBmcIp.compare(recordedBmcIp, recordedFromLeaseAt, leasedIp, leaseSeenAt),
-                    Conflict.of(bmcMacOnSeveralDevices, leasedIpOnAnotherBmc));
+                    Conflict.of(bmcMacOnSeveralDevices, leasedIpOnAnotherBmc, leasedIpNotFree));
         }
 
         @Override

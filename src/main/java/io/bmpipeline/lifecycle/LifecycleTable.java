@@ -1,6 +1,7 @@
 package io.bmpipeline.lifecycle;
 
 import static io.bmpipeline.lifecycle.Conflict.BMC_MAC_ON_SEVERAL_DEVICES;
+import static io.bmpipeline.lifecycle.Conflict.LEASED_IP_NOT_FREE;
 import static io.bmpipeline.lifecycle.Conflict.LEASED_IP_ON_ANOTHER_BMC;
 import static io.bmpipeline.lifecycle.DeviceStatus.ACTIVE;
 import static io.bmpipeline.lifecycle.DeviceStatus.DISCOVERED;
@@ -69,6 +70,10 @@ public final class LifecycleTable {
                     Guard.conflict(LEASED_IP_ON_ANOTHER_BMC), new Quarantine(LEASED_IP_ON_ANOTHER_BMC),
                     "the leased IP is the BMC IP of a device with another BMC MAC; nothing written until a person "
                             + "resolves which machine owns it"),
+            rule("lease-ip-not-free", ALL_STATUSES, BMC_LEASE_OBSERVED,
+                    Guard.conflict(LEASED_IP_NOT_FREE), new Quarantine(LEASED_IP_NOT_FREE),
+                    "NetBox has the leased IP reserved, deprecated or given to something that is no BMC, in the BMC "
+                            + "network's VRF; nothing written until a person reconciles DHCP and IPAM"),
 
             // ---- Late leases: an older lease never overwrites a newer one --------------------------------------------
             // The bus orders a MAC's leases, not a device's: a device leasing from two BMC MACs, or a dead letter

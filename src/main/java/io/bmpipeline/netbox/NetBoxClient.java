@@ -84,7 +84,7 @@ public final class NetBoxClient {
     record DevicePatch(long deviceId, ObjectNode fields) {}
 
     /** An IP address to create on an interface. */
-    record NewIp(String cidr, long interfaceId, String description) {}
+    record NewIp(String cidr, long interfaceId, String description, Optional<Long> vrfId) {}
 
     private final class Batchers {
         final Batcher<Long, Optional<Device>> device = batcher("device", NetBoxClient.this::devicesEach, null);
@@ -104,8 +104,8 @@ public final class NetBoxClient {
 
         /** The prefix plan, read once per {@code prefixCacheAge} instead of once per lease. */
         final PrefixIndex prefixes = new PrefixIndex(() -> http.getAll("api/ipam/prefixes/",
-                NetBoxQuery.of("family", "4").and("brief", "1")).stream().map(p -> p.path("prefix").asText()).toList(),
-                batching.prefixCacheAge());
+                NetBoxQuery.of("family", "4").and("fields", "prefix,vrf")).stream().map(NetBoxClient::listedPrefix)
+                .toList(), batching.prefixCacheAge());
 
         private <Q, R> Batcher<Q, R> batcher(String name, java.util.function.Function<List<Q>, List<R>> each,
                 java.util.function.Function<Q, R> alone) {
@@ -328,7 +328,8 @@ public final class NetBoxClient {
                 .put("status", "active")
                 .put("assigned_object_type", "dcim.interface")
                 .put("assigned_object_id", ip.interfaceId())
-                .put("description", ip.description());
+                .put("description", ip.description())
+                .put("vrf", ip.vrfId().orElse(null));
     }
 
     private static <T> List<String> distinct(List<T> keys, java.util.function.Function<T, String> text) {
@@ -501,14 +502,31 @@ public final class NetBoxClient {
      * has one: a lease's address is recorded in the subnet NetBox plans for it.
      */
     public java.util.OptionalInt prefixLengthContaining(String host) {
+        return prefixContaining(host).map(p -> java.util.OptionalInt.of(p.length())).orElse(java.util.OptionalInt.empty());
+    }
+
+    /**
+     * The most specific NetBox prefix containing {@code host}, across VRFs, with its VRF: where the lease's address
+     * belongs. When prefixes of several VRFs are equally specific, the global table's wins, then the lowest VRF id.
+     */
+    public Optional<IpPrefix> prefixContaining(String host) {
+        Optional<PrefixIndex.Prefix> found;
         if (batchers != null && !batching.prefixCacheAge().isZero()) {
-            return batchers.prefixes.longestContaining(host);
+            found = batchers.prefixes.longestContaining(host);
+        } else {
+            int address = io.bmpipeline.address.Ipv4Address.parse(host)
+                    .orElseThrow(() -> new IllegalArgumentException("not an IPv4 address: " + host)).bits();
+            found = PrefixIndex.longest(http.getAll("api/ipam/prefixes/", NetBoxQuery.of("contains", host)
+                            .and("fields", "prefix,vrf")).stream().map(NetBoxClient::listedPrefix)
+                    .map(l -> PrefixIndex.Prefix.parse(l.cidr(), l.vrf())).flatMap(Optional::stream)
+                    .filter(p -> p.contains(address)).toList());
         }
-        return http.getAll("api/ipam/prefixes/", NetBoxQuery.of("contains", host)).stream()
-                .map(p -> p.path("prefix").asText())
-                .filter(p -> p.indexOf('/') > 0)
-                .mapToInt(p -> Integer.parseInt(p.substring(p.indexOf('/') + 1)))
-                .max();
+        return found.map(p -> new IpPrefix(p.length(), p.vrf()));
+    }
+
+    private static PrefixIndex.Listed listedPrefix(com.fasterxml.jackson.databind.JsonNode p) {
+        return new PrefixIndex.Listed(p.path("prefix").asText(),
+                p.path("vrf").isObject() ? Optional.of(p.path("vrf").path("id").asLong()) : Optional.empty());
     }
 
     public List<IpAddress> ipAddressesOfInterface(long interfaceId) {
@@ -519,7 +537,12 @@ public final class NetBoxClient {
     }
 
     public IpAddress createIpAddress(String cidr, long interfaceId, String description) {
-        NewIp ip = new NewIp(cidr, interfaceId, description);
+        return createIpAddress(cidr, interfaceId, description, Optional.empty());
+    }
+
+    /** As above, in the VRF {@code vrfId} (empty: the global table). */
+    public IpAddress createIpAddress(String cidr, long interfaceId, String description, Optional<Long> vrfId) {
+        NewIp ip = new NewIp(cidr, interfaceId, description, vrfId);
         return batchers != null ? batchers.createIp.get(ip) : createIpAlone(ip);
     }
 
@@ -533,6 +556,14 @@ public final class NetBoxClient {
                 .put("assigned_object_type", "dcim.interface")
                 .put("assigned_object_id", interfaceId);
         description.ifPresent(d -> body.put("description", d));
+        return IpAddress.from(http.patch("api/ipam/ip-addresses/" + ipAddressId + "/", body));
+    }
+
+    /** Takes the address off whatever it is assigned to; the object stays, with its status and description. */
+    public IpAddress unassignIpAddress(long ipAddressId) {
+        ObjectNode body = object();
+        body.putNull("assigned_object_type");
+        body.putNull("assigned_object_id");
         return IpAddress.from(http.patch("api/ipam/ip-addresses/" + ipAddressId + "/", body));
     }
 

@@ -13,14 +13,14 @@ import java.util.function.Supplier;
  */
 final class PrefixIndex {
 
-    /** One IPv4 prefix: network bits and length. */
-    record Prefix(int network, int length) {
+    /** One IPv4 prefix: network bits, length and VRF (empty: the global table). */
+    record Prefix(int network, int length, java.util.Optional<Long> vrf) {
         boolean contains(int address) {
             int mask = length == 0 ? 0 : -1 << (32 - length);
             return (address & mask) == (network & mask);
         }
 
-        static java.util.Optional<Prefix> parse(String cidr) {
+        static java.util.Optional<Prefix> parse(String cidr, java.util.Optional<Long> vrf) {
             int slash = cidr.indexOf('/');
             if (slash < 0) {
                 return java.util.Optional.empty();
@@ -29,31 +29,42 @@ final class PrefixIndex {
                 int length = Integer.parseInt(cidr.substring(slash + 1));
                 return Ipv4Address.parse(cidr.substring(0, slash))
                         .filter(a -> length >= 0 && length <= 32)
-                        .map(a -> new Prefix(a.bits(), length));
+                        .map(a -> new Prefix(a.bits(), length, vrf));
             } catch (NumberFormatException e) {
                 return java.util.Optional.empty();
             }
         }
     }
 
-    private final Supplier<List<String>> load;
+    /** A prefix as NetBox lists it: CIDR and VRF. */
+    record Listed(String cidr, java.util.Optional<Long> vrf) {}
+
+    private final Supplier<List<Listed>> load;
     private final long maxAgeNanos;
     private List<Prefix> prefixes;
     private long loadedAt;
 
-    PrefixIndex(Supplier<List<String>> load, Duration maxAge) {
+    PrefixIndex(Supplier<List<Listed>> load, Duration maxAge) {
         this.load = load;
         this.maxAgeNanos = maxAge.toNanos();
     }
 
-    synchronized OptionalInt longestContaining(String host) {
+    /** The most specific prefix containing {@code host}, across VRFs; the global table's wins a tie. */
+    synchronized java.util.Optional<Prefix> longestContaining(String host) {
         int address = Ipv4Address.parse(host)
                 .orElseThrow(() -> new IllegalArgumentException("not an IPv4 address: " + host)).bits();
         long now = System.nanoTime();
         if (prefixes == null || now - loadedAt > maxAgeNanos) {
-            prefixes = load.get().stream().map(Prefix::parse).flatMap(java.util.Optional::stream).toList();
+            prefixes = load.get().stream().map(l -> Prefix.parse(l.cidr(), l.vrf())).flatMap(java.util.Optional::stream)
+                    .toList();
             loadedAt = now;
         }
-        return prefixes.stream().filter(p -> p.contains(address)).mapToInt(Prefix::length).max();
+        return longest(prefixes.stream().filter(p -> p.contains(address)).toList());
+    }
+
+    static java.util.Optional<Prefix> longest(List<Prefix> containing) {
+        return containing.stream().max(java.util.Comparator.comparingInt(Prefix::length)
+                .thenComparing(p -> p.vrf().isEmpty())
+                .thenComparing(p -> -p.vrf().orElse(0L)));
     }
 }

@@ -9,7 +9,9 @@ import io.bmpipeline.netbox.IpAddress;
 import io.bmpipeline.netbox.NetBoxClient;
 import io.bmpipeline.netbox.NetBoxFixture;
 import io.bmpipeline.testbed.LiveNetBox;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,6 +42,11 @@ class BmcAddressWriterTest {
         }
         for (IpAddress ip : netbox.ipAddresses(net + ".11")) {
             netbox.deleteIpAddress(ip.id());
+        }
+        // What the writer created in these tests (the fixture removes what it made itself).
+        for (String host : List.of(".40", ".44")) {
+            netbox.ipAddresses(net + host).stream().filter(ip -> LeaseStamp.isOurs(ip.description()))
+                    .forEach(ip -> netbox.deleteIpAddress(ip.id()));
         }
         fixture.close();
     }
@@ -92,5 +99,60 @@ class BmcAddressWriterTest {
         assertEquals(holder.id(), conflict.otherDeviceId());
         assertTrue(netbox.device(newcomer.id()).orElseThrow().oobIpId().isEmpty());
         assertEquals(List.of(), netbox.ipAddressesOfInterface(newcomer.iface("iLO").id()));
+    }
+
+    // ---- NetBox as sites shape it: VRFs, reserved addresses, planned BMC IPs ------------------------------------
+
+    @Test
+    void theSameAddressInAnotherVrfIsAnotherAddressAndIsLeftAlone() {
+        long tenant = fixture.vrf("tenant-a");
+        var other = fixture.device(fixture.serial("6"), "active", "eth0");
+        IpAddress tenants = fixture.ip(net + ".40/24", "active", Optional.of(tenant), Optional.of(other.iface("eth0").id()),
+                "a tenant's host");
+        var device = fixture.device(fixture.serial("7"), "offline", "iLO");
+        var recorded = assertInstanceOf(BmcAddressWriter.Outcome.Recorded.class,
+                writer.record(device.device(), device.iface("iLO"), net + ".40", OptionalInt.empty(), Instant.now()));
+        assertTrue(recorded.created(), "a new IP in the BMC prefix's VRF (global), not the tenant's");
+        assertEquals(Optional.empty(), recorded.ip().vrfId());
+        assertEquals(net + ".40/24", netbox.device(device.id()).orElseThrow().oobIpAddress().orElseThrow());
+        IpAddress after = netbox.ipAddresses(net + ".40").stream().filter(ip -> ip.id() == tenants.id()).findFirst()
+                .orElseThrow();
+        assertEquals(Optional.of(tenant), after.vrfId());
+        assertTrue(after.isAssignedToInterface(other.iface("eth0").id()), "the tenant's address is untouched");
+    }
+
+    @Test
+    void aReservedOrDeprecatedAddressOrOneOnAHostNicIsNotTaken() {
+        fixture.ip(net + ".41/24", "reserved", Optional.empty(), Optional.empty(), "kept for the new router");
+        var device = fixture.device(fixture.serial("8"), "offline", "iLO", "eth0");
+        var refused = assertInstanceOf(BmcAddressWriter.Outcome.NotFree.class,
+                writer.record(device.device(), device.iface("iLO"), net + ".41", OptionalInt.empty(), Instant.now()));
+        assertTrue(refused.why().contains("reserved"), refused.why());
+
+        fixture.ip(net + ".42/24", "active", Optional.empty(), Optional.of(device.iface("eth0").id()), "host NIC");
+        var onNic = assertInstanceOf(BmcAddressWriter.Outcome.NotFree.class,
+                writer.record(device.device(), device.iface("iLO"), net + ".42", OptionalInt.empty(), Instant.now()));
+        assertTrue(onNic.why().contains("/eth0, not the BMC"), onNic.why());
+
+        assertTrue(netbox.device(device.id()).orElseThrow().oobIpId().isEmpty());
+        assertEquals(List.of(), netbox.ipAddressesOfInterface(device.iface("iLO").id()));
+    }
+
+    @Test
+    void aPlannedBmcIpIsTakenOffTheInterfaceWhenTheLeaseReplacesIt() {
+        var device = fixture.device(fixture.serial("9"), "offline", "iLO");
+        IpAddress planned = fixture.ip(net + ".43/24", "active", Optional.empty(), Optional.of(device.iface("iLO").id()),
+                "planned by the rack design");
+        netbox.setOobIp(device.id(), planned.id());
+        var recorded = assertInstanceOf(BmcAddressWriter.Outcome.Recorded.class, writer.record(
+                netbox.device(device.id()).orElseThrow(), device.iface("iLO"), net + ".44", OptionalInt.empty(),
+                Instant.now()));
+        assertEquals(List.of(net + ".43/24"), recorded.unassigned());
+        assertEquals(net + ".44/24", netbox.device(device.id()).orElseThrow().oobIpAddress().orElseThrow());
+        assertEquals(List.of(net + ".44/24"), netbox.ipAddressesOfInterface(device.iface("iLO").id()).stream()
+                .map(IpAddress::address).toList(), "one address on the BMC interface");
+        IpAddress kept = netbox.ipAddresses(net + ".43").getFirst();
+        assertFalse(kept.isAssigned(), "the planned address stays in IPAM, unassigned");
+        assertEquals("planned by the rack design", kept.description());
     }
 }

@@ -221,6 +221,22 @@ class DiscoveryRouteTest {
     }
 
     @Test
+    void aLeaseOfAnAddressNetBoxReservesIsQuarantinedNamingWhy() {
+        MacAddress mac = mac();
+        var device = bmcDevice("offline", "iDRAC", mac);
+        fixture.ip(net + ".45/24", "reserved", Optional.empty(), Optional.empty(), "kept for the new router");
+        lease("lease-" + fixture.tag() + "-reserved", mac, net + ".45");
+        JournalEntry entry = journalWhen(device.id(), 1).getFirst();
+        assertEquals(JournalEntry.Kind.DANGER, entry.kind());
+        assertTrue(entry.comments().contains(net + ".45/24 is reserved in NetBox"), entry.comments());
+        assertTrue(entry.comments().contains("lease-ip-not-free"), entry.comments());
+        var after = netbox.device(device.id()).orElseThrow();
+        assertEquals("offline", after.status());
+        assertTrue(after.oobIpAddress().isEmpty());
+        assertEquals(1, netbox.ipAddresses(net + ".45").size());
+    }
+
+    @Test
     void vendorBmcsFlaggedManagementOnlyAreDiscoveredWhateverTheirName() {
         List<String> names = List.of("XCC", "IPMI", "CIMC", "mgmt0", "OOB");
         List<NetBoxFixture.SeededDevice> devices = new java.util.ArrayList<>();

@@ -61,8 +61,8 @@ class LifecycleTableTest {
                 combinations++;
             }
         }
-        // 10 statuses × (4 recorded-IP comparisons × 3 conflicts + 5 phase events): the space the table covers.
-        assertEquals(10 * (4 * 3 + 5), combinations);
+        // 10 statuses × (4 recorded-IP comparisons × 4 conflicts + 5 phase events): the space the table covers.
+        assertEquals(10 * (4 * 4 + 5), combinations);
     }
 
     @Test
@@ -217,6 +217,18 @@ class LifecycleTableTest {
             assertEquals(new Quarantine(Conflict.LEASED_IP_ON_ANOTHER_BMC), decision);
             assertTrue(decision.writes().isEmpty());
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DeviceStatus.class)
+    void aLeasedIpNetBoxSetsAsideOrGivesElsewhereQuarantinesInEveryStatus(DeviceStatus status) {
+        for (RecordedBmcIp ip : RecordedBmcIp.values()) {
+            Decision decision = TABLE.decide(status, new BmcLeaseObserved(ip, Conflict.LEASED_IP_NOT_FREE));
+            assertEquals(new Quarantine(Conflict.LEASED_IP_NOT_FREE), decision);
+            assertTrue(decision.writes().isEmpty());
+        }
+        assertEquals(Conflict.LEASED_IP_ON_ANOTHER_BMC, Conflict.of(false, true, true));
+        assertEquals(Conflict.LEASED_IP_NOT_FREE, Conflict.of(false, false, true));
     }
 
     @Test

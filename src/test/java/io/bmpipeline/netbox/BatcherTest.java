@@ -114,15 +114,29 @@ class BatcherTest {
         int[] loads = {0};
         PrefixIndex index = new PrefixIndex(() -> {
             loads[0]++;
-            return List.copyOf(plan);
+            return plan.stream().map(p -> new PrefixIndex.Listed(p, java.util.Optional.empty())).toList();
         }, Duration.ofMillis(200));
-        assertEquals(OptionalInt.of(16), index.longestContaining("10.66.16.10"));
-        assertEquals(OptionalInt.of(8), index.longestContaining("10.1.2.3"));
-        assertEquals(OptionalInt.empty(), index.longestContaining("192.168.1.1"));
+        assertEquals(OptionalInt.of(16), length(index, "10.66.16.10"));
+        assertEquals(OptionalInt.of(8), length(index, "10.1.2.3"));
+        assertEquals(OptionalInt.empty(), length(index, "192.168.1.1"));
         assertEquals(1, loads[0], "one read of the plan for many lookups");
         plan.add("10.66.16.0/20");
         Thread.sleep(250);
-        assertEquals(OptionalInt.of(20), index.longestContaining("10.66.16.10"), "a prefix added shows after the age");
+        assertEquals(OptionalInt.of(20), length(index, "10.66.16.10"), "a prefix added shows after the age");
         assertEquals(2, loads[0]);
+    }
+
+    @Test
+    void equallySpecificPrefixesOfSeveralVrfsGoToTheGlobalTable() {
+        PrefixIndex index = new PrefixIndex(() -> List.of(
+                new PrefixIndex.Listed("10.66.0.0/24", java.util.Optional.of(7L)),
+                new PrefixIndex.Listed("10.66.0.0/24", java.util.Optional.empty()),
+                new PrefixIndex.Listed("10.66.0.0/16", java.util.Optional.of(3L))), Duration.ofMinutes(1));
+        assertEquals(java.util.Optional.empty(), index.longestContaining("10.66.0.5").orElseThrow().vrf());
+        assertEquals(java.util.Optional.of(3L), index.longestContaining("10.66.1.5").orElseThrow().vrf());
+    }
+
+    private static OptionalInt length(PrefixIndex index, String host) {
+        return index.longestContaining(host).map(p -> OptionalInt.of(p.length())).orElse(OptionalInt.empty());
     }
 }

@@ -79,6 +79,25 @@ public final class NetBoxFixture implements AutoCloseable {
         return DeviceInterface.from(http.patch("api/dcim/interfaces/" + iface.id() + "/", obj().put("mgmt_only", true)));
     }
 
+    /** A VRF owned by the fixture; its id. */
+    public long vrf(String name) {
+        return create("api/ipam/vrfs/", obj().put("name", name + "-" + tag));
+    }
+
+    /**
+     * An IP object owned by the fixture: {@code cidr} with {@code status}, in {@code vrf} (empty: global), on
+     * {@code interfaceId} (empty: unassigned), described {@code description}.
+     */
+    public IpAddress ip(String cidr, String status, java.util.Optional<Long> vrf, java.util.Optional<Long> interfaceId,
+                        String description) {
+        ObjectNode body = obj().put("address", cidr).put("status", status).put("description", description);
+        vrf.ifPresent(v -> body.put("vrf", v));
+        interfaceId.ifPresent(i -> body.put("assigned_object_type", "dcim.interface").put("assigned_object_id", i));
+        IpAddress ip = IpAddress.from(http.post("api/ipam/ip-addresses/", body));
+        cleanup.push("api/ipam/ip-addresses/" + ip.id() + "/");
+        return ip;
+    }
+
     /** A unique serial for this fixture. */
     public String serial(String suffix) {
         return ("SN" + tag + suffix).toUpperCase(java.util.Locale.ROOT);
