@@ -6,6 +6,7 @@ import io.bmpipeline.netbox.Device;
 import io.bmpipeline.netbox.DeviceInterface;
 import io.bmpipeline.netbox.JournalEntry;
 import io.bmpipeline.netbox.NetBoxClient;
+import io.bmpipeline.netbox.NetBoxException;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -163,19 +164,32 @@ public final class ManifestLoader {
 
         List<NetBoxClient.NewJournalEntry> journal = new ArrayList<>();
         Map<Long, MacAddress> macWrites = new LinkedHashMap<>();
+        Map<Long, NetBoxClient.NewJournalEntry> journalOfWrite = new LinkedHashMap<>();
+        Map<Long, Integer> resultOfWrite = new LinkedHashMap<>();
         List<RowResult> results = new ArrayList<>();
         for (ManifestRow row : rows) {
-            results.add(decide(row, devicesBySerial, interfaces, holders, hash, file, journal, macWrites));
+            RowResult result = decide(row, devicesBySerial, interfaces, holders, hash, file, journal, macWrites,
+                    journalOfWrite);
+            journalOfWrite.keySet().stream().filter(iface -> !resultOfWrite.containsKey(iface))
+                    .forEach(iface -> resultOfWrite.put(iface, results.size()));
+            results.add(result);
         }
         if (!dryRun) {
-            Set<String> written = journal.isEmpty() ? Set.of() : netbox.journalEntriesOfDevices(
-                            journal.stream().map(NetBoxClient.NewJournalEntry::deviceId).collect(Collectors.toSet()))
-                    .stream().map(JournalEntry::comments).map(ManifestLoader::marker).flatMap(Optional::stream)
-                    .collect(Collectors.toSet());
-            // Journal first: a run that stops before the MAC write redoes it next time, and the
-            // marker keeps that from journaling twice.
-            netbox.journal(journal.stream().filter(e -> !marker(e.comments()).map(written::contains).orElse(false)).toList());
-            netbox.setInterfaceMacs(macWrites);
+            // The MACs first, then the journal entries of the writes that happened: an entry never describes a write
+            // NetBox refused. A refusal (400) of the bulk write is retried row by row, so only the bad row fails.
+            Map<Long, String> refused = writeMacs(macWrites);
+            refused.forEach((iface, why) -> {
+                int at = resultOfWrite.get(iface);
+                RowResult r = results.get(at);
+                results.set(at, new RowResult(r.line(), r.serial(), r.mac(), ManifestOutcome.FAILED,
+                        "NetBox refused the MAC: " + why, r.deviceId()));
+            });
+            journalOfWrite.forEach((iface, entry) -> {
+                if (!refused.containsKey(iface)) {
+                    journal.add(entry);
+                }
+            });
+            journalWhenNetBoxAnswers(journal);
         }
         for (RowResult r : results) {
             record(counts, notable, r);
@@ -186,7 +200,7 @@ public final class ManifestLoader {
     private RowResult decide(ManifestRow row, Map<String, List<Device>> devicesBySerial,
                              Map<Long, List<DeviceInterface>> interfaces, Map<MacAddress, List<DeviceInterface>> holders,
                              String hash, String file, List<NetBoxClient.NewJournalEntry> journal,
-                             Map<Long, MacAddress> macWrites) {
+                             Map<Long, MacAddress> macWrites, Map<Long, NetBoxClient.NewJournalEntry> journalOfWrite) {
         List<Device> devices = devicesBySerial.getOrDefault(row.serial().toUpperCase(Locale.ROOT), List.of());
         if (devices.isEmpty()) {
             return failed(row, "no device with serial " + row.serial() + " in NetBox", Optional.empty());
@@ -218,7 +232,7 @@ public final class ManifestLoader {
         }
         String where = " (manifest " + file + ", line " + row.line() + ") " + marker(hash, row.line());
         if (bmc.mac().isEmpty()) {
-            journal.add(new NetBoxClient.NewJournalEntry(device.id(), JournalEntry.Kind.SUCCESS,
+            journalOfWrite.put(bmc.id(), new NetBoxClient.NewJournalEntry(device.id(), JournalEntry.Kind.SUCCESS,
                     "BMC MAC " + row.mac() + " set on " + bmc.name() + " from the vendor manifest" + where));
             macWrites.put(bmc.id(), row.mac());
             return new RowResult(row.line(), row.serial(), row.mac().value(), ManifestOutcome.SET, "set on " + bmc.name(),
@@ -233,6 +247,53 @@ public final class ManifestLoader {
                         + "; not changed" + where));
         return new RowResult(row.line(), row.serial(), row.mac().value(), ManifestOutcome.CONFLICT_SKIPPED,
                 bmc.name() + " has " + bmc.mac().get(), Optional.of(device.id()));
+    }
+
+    /**
+     * Writes the entries of writes that happened (those the file's marker does not show already). NetBox becoming
+     * unreachable between the MAC write and its entry does not lose the entry: this waits for NetBox (backoff up to
+     * 30 s) rather than leave a write undescribed.
+     */
+    private void journalWhenNetBoxAnswers(List<NetBoxClient.NewJournalEntry> journal) {
+        java.time.Duration wait = java.time.Duration.ofSeconds(2);
+        while (true) {
+            try {
+                Set<String> written = journal.isEmpty() ? Set.of() : netbox.journalEntriesOfDevices(
+                                journal.stream().map(NetBoxClient.NewJournalEntry::deviceId).collect(Collectors.toSet()))
+                        .stream().map(JournalEntry::comments).map(ManifestLoader::marker).flatMap(Optional::stream)
+                        .collect(Collectors.toSet());
+                netbox.journal(journal.stream().filter(e -> !marker(e.comments()).map(written::contains).orElse(false))
+                        .toList());
+                return;
+            } catch (NetBoxException.Unavailable e) {
+                try {
+                    Thread.sleep(wait);
+                } catch (InterruptedException stopping) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("stopped while journal entries waited for NetBox", stopping);
+                }
+                wait = wait.multipliedBy(2).compareTo(java.time.Duration.ofSeconds(30)) > 0
+                        ? java.time.Duration.ofSeconds(30) : wait.multipliedBy(2);
+            }
+        }
+    }
+
+    /** Sets the MACs in one bulk write; when NetBox refuses it (400), one by one. What NetBox refused, by interface. */
+    private Map<Long, String> writeMacs(Map<Long, MacAddress> macWrites) {
+        try {
+            netbox.setInterfaceMacs(macWrites);
+            return Map.of();
+        } catch (NetBoxException.Rejected bulk) {
+            Map<Long, String> refused = new LinkedHashMap<>();
+            macWrites.forEach((iface, mac) -> {
+                try {
+                    netbox.setInterfaceMacs(Map.of(iface, mac));
+                } catch (NetBoxException.Rejected one) {
+                    refused.put(iface, one.errors().toString());
+                }
+            });
+            return refused;
+        }
     }
 
     private static RowResult failed(ManifestRow row, String reason, Optional<Long> device) {

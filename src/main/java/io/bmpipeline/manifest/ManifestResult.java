@@ -11,6 +11,13 @@ import java.util.Map;
 public record ManifestResult(String file, String contentHash, boolean dryRun, Map<ManifestOutcome, Long> counts,
                              List<RowResult> rows, List<RowError> rowErrors, java.util.Optional<String> fileError) {
 
+    /** Counts in the outcomes' declared order, whatever map they came in: reports and logs list them alike. */
+    public ManifestResult {
+        Map<ManifestOutcome, Long> ordered = new EnumMap<>(ManifestOutcome.class);
+        ordered.putAll(counts);
+        counts = java.util.Collections.unmodifiableMap(ordered);
+    }
+
     /** 0: every row fine; 1: some rows failed; 2: the file itself is unusable. */
     public int exitCode() {
         if (fileError.isPresent()) {
