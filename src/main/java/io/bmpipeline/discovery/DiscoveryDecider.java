@@ -45,6 +45,13 @@ public final class DiscoveryDecider {
 
     /** Reads the device and the leased address and asks the table; the route holds the device meanwhile. */
     public DiscoveryCase decide(BmcIdentity identity) {
+        DiscoveryCase decided = decideUncounted(identity);
+        io.bmpipeline.config.Meters.discoveryDecision(decided.branch(),
+                decided instanceof DiscoveryCase.Decided d ? d.rule().id() : "");
+        return decided;
+    }
+
+    private DiscoveryCase decideUncounted(BmcIdentity identity) {
         BmcLease lease = identity.lease();
         List<DeviceInterface> bmcs = identity.bmcs();
         if (bmcs.isEmpty()) {

@@ -60,6 +60,7 @@ public final class DiscoveryWriter {
             netbox.setStatus(c.device().id(), to);
         }
         LOG.infof("%s: %s %s [%s]", lease(c), c.device().label(), change + ", BMC IP " + c.lease().ip(), c.rule().id());
+        io.bmpipeline.config.Meters.discoveryLatency(java.time.Duration.between(c.lease().seenAt(), clock.instant()));
         return announce(c, Optional.of(to));
     }
 
@@ -74,6 +75,7 @@ public final class DiscoveryWriter {
             journalOnce(c, JournalEntry.Kind.INFO, change);
         }
         recordAddress(c);
+        io.bmpipeline.config.Meters.discoveryLatency(java.time.Duration.between(c.lease().seenAt(), clock.instant()));
         LOG.logf(admitted ? org.jboss.logging.Logger.Level.INFO : org.jboss.logging.Logger.Level.DEBUG,
                 "%s: %s %s [%s]", lease(c), c.device().label(), change, c.rule().id());
         return announce(c, Optional.empty());

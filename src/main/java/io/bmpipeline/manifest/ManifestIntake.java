@@ -84,6 +84,7 @@ public class ManifestIntake {
         Files.writeString(folder.resolve(file.getFileName() + ".report.json"), ManifestReport.json(result));
         Files.writeString(folder.resolve(file.getFileName() + ".report.txt"), ManifestReport.text(result));
         LOG.infof("manifest %s: %s", file.getFileName(), result.counts());
+        result.counts().forEach((outcome, rows) -> io.bmpipeline.config.Meters.manifestRows(outcome.name(), rows));
         return result;
     }
 

@@ -116,7 +116,26 @@ final class NetBoxHttp {
         // ours, not the operator's concern.
         String shown = relative.replaceFirst("fields=[^&]*&?", "").replaceFirst("[?&]$", "");
         String label = method + " /" + (shown.length() > 120 ? shown.substring(0, 117) + "..." : shown);
-        return breaker.call(label, () -> send(label, relative, method, body, idempotent, goneIsDone), JsonNode.class);
+        String call = method + " /" + relative.replaceFirst("\\?.*$", "").replaceAll("/\\d+/", "/{id}/");
+        long started = System.nanoTime();
+        String outcome = "ok";
+        try {
+            return breaker.call(label, () -> send(label, relative, method, body, idempotent, goneIsDone), JsonNode.class);
+        } catch (NetBoxException.Rejected e) {
+            outcome = "rejected";
+            throw e;
+        } catch (NetBoxException.NotFound e) {
+            outcome = "not-found";
+            throw e;
+        } catch (NetBoxException.AuthRefused e) {
+            outcome = "auth-refused";
+            throw e;
+        } catch (RuntimeException e) {
+            outcome = "unavailable";
+            throw e;
+        } finally {
+            io.bmpipeline.config.Meters.netboxRequest(call, outcome, Duration.ofNanos(System.nanoTime() - started));
+        }
     }
 
     private JsonNode send(String label, String relative, String method, Object body, boolean idempotent,

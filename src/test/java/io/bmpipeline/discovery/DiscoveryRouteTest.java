@@ -37,6 +37,9 @@ class DiscoveryRouteTest {
     @Inject
     EventBus bus;
 
+    @io.quarkus.test.common.http.TestHTTPResource(value = "/metrics", management = true)
+    java.net.URL metrics;
+
     private NetBoxClient netbox;
     private NetBoxFixture fixture;
     private String net;
@@ -221,6 +224,21 @@ class DiscoveryRouteTest {
     }
 
     @Test
+    void decisionsNetBoxCallsAndLatencyAreOnTheMetricsPage() {
+        MacAddress mac = mac();
+        var device = bmcDevice("offline", "iLO", mac);
+        lease("lease-" + fixture.tag() + "-metered", mac, net + ".32");
+        Eventually.await("discovered", () -> netbox.device(device.id()).orElseThrow(), d -> d.status().equals("discovered"));
+        String page = Eventually.await("meters", () -> io.restassured.RestAssured.get(metrics).asString(),
+                p -> p.contains("bm_discovery_latency_seconds_count"));
+        assertTrue(meter(page, "bm_discovery_decisions_total{", "branch=\"PROMOTE\"",
+                "rule=\"offline-lease-promotes-and-assigns-ip\""), "decisions by branch and rule");
+        assertTrue(meter(page, "bm_netbox_requests_seconds_count{", "call=\"PATCH /api/dcim/devices/", "outcome=\"ok\""),
+                "NetBox calls by kind and outcome");
+        assertTrue(page.contains("bm_discovery_latency_seconds_bucket"), "a latency histogram");
+    }
+
+    @Test
     void aLeaseOfAnAddressNetBoxReservesIsQuarantinedNamingWhy() {
         MacAddress mac = mac();
         var device = bmcDevice("offline", "iDRAC", mac);
@@ -315,6 +333,12 @@ class DiscoveryRouteTest {
         assertEquals("discovered", after.status());
         assertEquals(net + ".21/24", after.oobIpAddress().orElseThrow(), "the older lease never replaces the newer");
         assertEquals(Optional.of(newer), after.oobIpDescription().flatMap(LeaseStamp::seenAt));
+    }
+
+    /** A sample line of {@code name} with all of {@code tags} and a value above zero. */
+    private static boolean meter(String page, String name, String... tags) {
+        return page.lines().anyMatch(l -> l.startsWith(name) && java.util.Arrays.stream(tags).allMatch(l::contains)
+                && Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) > 0);
     }
 
     private void awaitQuiet(long deviceId) {
