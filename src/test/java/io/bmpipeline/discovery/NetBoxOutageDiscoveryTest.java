@@ -10,13 +10,11 @@ import io.bmpipeline.netbox.NetBoxClient;
 import io.bmpipeline.netbox.NetBoxFixture;
 import io.bmpipeline.testbed.Eventually;
 import io.bmpipeline.testbed.LiveNetBox;
-import io.bmpipeline.testbed.TcpForwarder;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.bmpipeline.testbed.ForwardedNetBox;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
-import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,12 +32,10 @@ import org.junit.jupiter.api.Test;
 @TestProfile(NetBoxOutageDiscoveryTest.BehindForwarder.class)
 class NetBoxOutageDiscoveryTest {
 
-    static TcpForwarder forwarder;
-
     public static class BehindForwarder implements QuarkusTestProfile {
         @Override
         public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(Resource.class));
+            return List.of(new TestResourceEntry(ForwardedNetBox.class));
         }
 
         @Override
@@ -47,30 +43,6 @@ class NetBoxOutageDiscoveryTest {
             // Short backoff so the test does not wait minutes once NetBox is back.
             return Map.of("bm.bus.initial-backoff", "200ms", "bm.bus.max-backoff", "2s",
                     "bm.netbox.max-retries", "1", "bm.bus.path", "target/test-bus-outage/bus");
-        }
-    }
-
-    public static class Resource implements QuarkusTestResourceLifecycleManager {
-        @Override
-        public Map<String, String> start() {
-            LiveNetBox netbox = LiveNetBox.get();
-            forwarder = new TcpForwarder(new InetSocketAddress(netbox.url().getHost(), netbox.url().getPort()));
-            try {
-                forwarder.up();
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException(e);
-            }
-            return Map.of("bm.netbox.url", "http://127.0.0.1:" + forwarder.port() + "/",
-                    "bm.netbox.token", netbox.tokenV2().secret());
-        }
-
-        @Override
-        public void stop() {
-            try {
-                forwarder.close();
-            } catch (Exception ignored) {
-                // Test JVM is ending.
-            }
         }
     }
 
@@ -100,7 +72,7 @@ class NetBoxOutageDiscoveryTest {
                 Eventually.await("first leases applied", () -> netbox.device(devices.get(3).id()).orElseThrow(),
                         d -> d.status().equals("discovered"));
                 LogCount logged = LogCount.start();
-                forwarder.down();
+                ForwardedNetBox.forwarder().down();
                 for (int i = 4; i < 12; i++) {
                     publish(fixture, macs.get(i), net + "." + (10 + i));
                     publish(fixture, macs.get(i), net + "." + (10 + i));   // a retransmitted copy
@@ -108,7 +80,7 @@ class NetBoxOutageDiscoveryTest {
                 Thread.sleep(3000);
                 assertEquals("offline", netbox.device(devices.get(11).id()).orElseThrow().status(),
                         "nothing can be applied while NetBox is unreachable");
-                forwarder.up();
+                ForwardedNetBox.forwarder().up();
                 for (int i = 0; i < 12; i++) {
                     long id = devices.get(i).id();
                     var device = Eventually.await("device " + i + " discovered", () -> netbox.device(id).orElseThrow(),
@@ -130,7 +102,7 @@ class NetBoxOutageDiscoveryTest {
                     assertEquals(1, netbox.ipAddresses(net + "." + (10 + i)).size(), "device " + i);
                 }
             } finally {
-                forwarder.up();
+                ForwardedNetBox.forwarder().up();
                 for (int i = 0; i < 12; i++) {
                     netbox.ipAddresses(net + "." + (10 + i)).forEach(ip -> netbox.deleteIpAddress(ip.id()));
                 }

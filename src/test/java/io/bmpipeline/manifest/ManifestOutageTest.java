@@ -12,13 +12,11 @@ import io.bmpipeline.netbox.NetBoxClient;
 import io.bmpipeline.netbox.NetBoxFixture;
 import io.bmpipeline.testbed.Eventually;
 import io.bmpipeline.testbed.LiveNetBox;
-import io.bmpipeline.testbed.TcpForwarder;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.bmpipeline.testbed.ForwardedNetBox;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import java.net.InetSocketAddress;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,39 +34,25 @@ import org.junit.jupiter.api.Test;
 @TestProfile(ManifestOutageTest.BehindForwarder.class)
 class ManifestOutageTest {
 
-    static TcpForwarder forwarder;
-    static Path inbox;
+    static final Path inbox = newInbox();
 
     public static class BehindForwarder implements QuarkusTestProfile {
         @Override
         public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(Resource.class));
+            return List.of(new TestResourceEntry(ForwardedNetBox.class));
+        }
+
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("bm.manifest.inbox", inbox.toString());
         }
     }
 
-    public static class Resource implements QuarkusTestResourceLifecycleManager {
-        @Override
-        public Map<String, String> start() {
-            LiveNetBox netbox = LiveNetBox.get();
-            try {
-                forwarder = new TcpForwarder(new InetSocketAddress(netbox.url().getHost(), netbox.url().getPort()));
-                forwarder.up();
-                inbox = Files.createTempDirectory("bm-inbox-outage");
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException(e);
-            }
-            return Map.of("bm.netbox.url", "http://127.0.0.1:" + forwarder.port() + "/",
-                    "bm.netbox.token", netbox.tokenV2().secret(),
-                    "bm.manifest.inbox", inbox.toString());
-        }
-
-        @Override
-        public void stop() {
-            try {
-                forwarder.close();
-            } catch (Exception ignored) {
-                // Test JVM is ending.
-            }
+    private static Path newInbox() {
+        try {
+            return Files.createTempDirectory("bm-inbox-outage");
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -82,7 +66,7 @@ class ManifestOutageTest {
             var device = fixture.device(fixture.serial("OUT"), "offline", "iLO");
             int h = fixture.tag().hashCode();
             String mac = String.format("94:57:A5:%02X:%02X:%02X", (h >>> 16) & 0xff, (h >>> 8) & 0xff, h & 0xff);
-            forwarder.down();
+            ForwardedNetBox.forwarder().down();
             try {
                 Files.writeString(inbox.resolve("during-outage.csv"),
                         "server_serial,server_bmc_mac\n" + fixture.serial("OUT") + "," + mac + "\n");
@@ -93,7 +77,7 @@ class ManifestOutageTest {
                 assertFalse(Files.exists(inbox.resolve("failed/during-outage.csv")), "an outage is no reason for failed/");
                 assertTrue(Files.exists(inbox.resolve("during-outage.csv")), "the file waits in the inbox");
             } finally {
-                forwarder.up();
+                ForwardedNetBox.forwarder().up();
             }
             Eventually.await("loaded once NetBox is back", Duration.ofMinutes(2),
                     () -> Files.exists(inbox.resolve("done/during-outage.csv")), d -> d);
