@@ -12,7 +12,6 @@ import io.bmpipeline.netbox.NetBoxClient;
 import io.bmpipeline.netbox.NetBoxFixture;
 import io.bmpipeline.testbed.Eventually;
 import io.bmpipeline.testbed.LiveNetBox;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,22 +91,8 @@ class DiscoveryCrashIT {
     }
 
     private static Process start(LiveNetBox live, Path pcap, Path data, Path log) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Path jar = LiveNetBox.repoRoot().resolve("target/quarkus-app/quarkus-run.jar");
-        ProcessBuilder builder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
-                "-Dquarkus.http.port=0", "-Dquarkus.management.port=0",
-                "-jar", jar.toString(), "serve")
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        var env = builder.environment();
-        env.put("BM_NETBOX_URL", live.url().toString());
-        env.put("BM_NETBOX_TOKEN", live.tokenV2().secret());
-        env.put("BM_DATA_DIR", data.toString());
-        env.put("BM_DHCP_ENABLED", "true");
-        env.put("BM_DHCP_INTERFACE_NAME", "replay");
-        env.put("BM_DHCP_PCAP", pcap.toString());
-        env.put("BM_DISCOVERY_CONSUMERS", "2");
-        return builder.start();
+        return io.bmpipeline.testbed.PackagedService.start(live, data, log, 0, java.util.Map.of(
+                "BM_DHCP_ENABLED", "true", "BM_DHCP_INTERFACE_NAME", "replay", "BM_DHCP_PCAP", pcap.toString(),
+                "BM_DISCOVERY_CONSUMERS", "2"));
     }
 }

@@ -10,7 +10,6 @@ import io.bmpipeline.netbox.JournalEntry;
 import io.bmpipeline.netbox.NetBoxClient;
 import io.bmpipeline.testbed.Eventually;
 import io.bmpipeline.testbed.LiveNetBox;
-import java.io.File;
 import java.net.HttpURLConnection;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -225,22 +224,8 @@ class PowerOnBurstCrashIT {
         try (ServerSocket free = new ServerSocket(0)) {
             management = free.getLocalPort();
         }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Path jar = LiveNetBox.repoRoot().resolve("target/quarkus-app/quarkus-run.jar");
-        ProcessBuilder builder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
-                "-Dquarkus.http.port=0", "-Dquarkus.management.port=" + management,
-                "-jar", jar.toString(), "serve")
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        var env = builder.environment();
-        env.put("BM_NETBOX_URL", live.url().toString());
-        env.put("BM_NETBOX_TOKEN", live.tokenV2().secret());
-        env.put("BM_DATA_DIR", data.toString());
-        env.put("BM_DHCP_ENABLED", "true");
-        env.put("BM_DHCP_INTERFACE_NAME", tap);
-        env.put("BM_DHCP_SERVERS", "10.66.0.1,10.66.16.1");
-        Process process = builder.start();
+        Process process = io.bmpipeline.testbed.PackagedService.start(live, data, log, management, Map.of(
+                "BM_DHCP_ENABLED", "true", "BM_DHCP_INTERFACE_NAME", tap, "BM_DHCP_SERVERS", "10.66.0.1,10.66.16.1"));
         URI ready = URI.create("http://127.0.0.1:" + management + "/q/health/ready");
         Eventually.await("the service ready (log " + log + ")", Duration.ofMinutes(2), () -> {
             if (!process.isAlive()) {
