@@ -164,7 +164,7 @@ public final class DiscoveryWriter {
         if (!(c instanceof DiscoveryCase.Decided d) || !(d.decision() instanceof Decision.NoOp)) {
             return List.of();
         }
-        Optional<Rule> applied = netbox.journalEntries(d.device().id()).stream()
+        Optional<Rule> applied = netbox.journalEntries(d.device().id(), writtenSince(d.lease())).stream()
                 .map(e -> APPLIED_RULE.matcher(e.comments()))
                 .filter(m -> m.find() && m.group(2).equals(d.lease().leaseId()))
                 .findFirst()
@@ -260,7 +260,8 @@ public final class DiscoveryWriter {
     /** As above, on {@code deviceId}'s journal (a conflict is written on every device in it). */
     private void journalOnce(long deviceId, DiscoveryCase.Decided c, JournalEntry.Kind kind, String what) {
         String marker = "[lease " + c.lease().leaseId() + "]";
-        boolean written = netbox.journalEntries(deviceId).stream().anyMatch(e -> e.comments().contains(marker));
+        boolean written = netbox.journalEntries(deviceId, writtenSince(c.lease())).stream()
+                .anyMatch(e -> e.comments().contains(marker));
         if (!written) {
             BmcLease lease = c.lease();
             netbox.journal(deviceId, kind, what + ". " + c.rule().why()
@@ -291,6 +292,15 @@ public final class DiscoveryWriter {
         String subject = c.device().serial().isEmpty() ? c.lease().mac().value() : c.device().serial();
         return EventEnvelope.of(EventEnvelope.deterministicId(c.lease().leaseId(), type), "bm-pipeline/discovery",
                 type, subject, clock.instant(), data);
+    }
+
+    /**
+     * A lease's journal entry can only have been written after the lease was seen: the marker is looked for among the
+     * entries NetBox created since then, less an hour for the clocks of the tap's host and NetBox's to differ, not
+     * through a device's whole journal.
+     */
+    private static Optional<java.time.Instant> writtenSince(BmcLease lease) {
+        return Optional.of(lease.seenAt().minus(java.time.Duration.ofHours(1)));
     }
 
     /** How a log line names the lease: "lease MAC → IP". */

@@ -93,7 +93,7 @@ public final class NetBoxClient {
         final Batcher<String, List<IpAddress>> ipAddresses = batcher("ip-by-host", NetBoxClient.this::ipAddressesEach, null);
         final Batcher<Long, List<IpAddress>> ipAddressesOfInterface =
                 batcher("ip-by-interface", NetBoxClient.this::ipAddressesOfInterfacesEach, null);
-        final Batcher<Long, List<JournalEntry>> journalEntries =
+        final Batcher<JournalQuery, List<JournalEntry>> journalEntries =
                 batcher("journal-read", NetBoxClient.this::journalEntriesEach, null);
         final Batcher<NewJournalEntry, JournalEntry> journal =
                 batcher("journal-write", NetBoxClient.this::journalEach, NetBoxClient.this::journalAlone);
@@ -286,10 +286,19 @@ public final class NetBoxClient {
         return interfaceIds.stream().map(id -> List.copyOf(byInterface.getOrDefault(id, List.of()))).toList();
     }
 
-    private List<List<JournalEntry>> journalEntriesEach(List<Long> deviceIds) {
+    /** A device's journal entries created at or after {@code since} (empty: all of them). */
+    record JournalQuery(long deviceId, Optional<java.time.Instant> since) {}
+
+    /** One request for a batch: the earliest {@code since} of the batch serves all of it (each caller filters). */
+    private List<List<JournalEntry>> journalEntriesEach(List<JournalQuery> queries) {
+        Optional<java.time.Instant> since = queries.stream().allMatch(q -> q.since().isPresent())
+                ? queries.stream().map(q -> q.since().orElseThrow()).min(java.util.Comparator.naturalOrder())
+                : Optional.empty();
+        List<Long> deviceIds = queries.stream().map(JournalQuery::deviceId).distinct().toList();
         Map<Long, List<JournalEntry>> byDevice = new java.util.HashMap<>();
-        journalEntriesOfDevices(deviceIds).forEach(e -> byDevice.computeIfAbsent(e.deviceId(), k -> new ArrayList<>()).add(e));
-        return deviceIds.stream().map(id -> List.copyOf(byDevice.getOrDefault(id, List.of()))).toList();
+        journalEntriesOfDevices(deviceIds, since)
+                .forEach(e -> byDevice.computeIfAbsent(e.deviceId(), k -> new ArrayList<>()).add(e));
+        return queries.stream().map(q -> List.copyOf(byDevice.getOrDefault(q.deviceId(), List.of()))).toList();
     }
 
     private List<JournalEntry> journalEach(List<NewJournalEntry> entries) {
@@ -597,21 +606,36 @@ public final class NetBoxClient {
 
     /** The journal entries of many devices, batched. */
     public List<JournalEntry> journalEntriesOfDevices(Collection<Long> deviceIds) {
+        return journalEntriesOfDevices(deviceIds, Optional.empty());
+    }
+
+    /** The devices' journal entries, only those NetBox created at or after {@code since} when given. */
+    public List<JournalEntry> journalEntriesOfDevices(Collection<Long> deviceIds, Optional<java.time.Instant> since) {
         List<JournalEntry> found = new ArrayList<>();
         for (List<Long> batch : batches(deviceIds, "assigned_object_id", String::valueOf)) {
-            found.addAll(list("api/extras/journal-entries/", NetBoxQuery.of("assigned_object_type", "dcim.device")
-                    .and("assigned_object_id", batch.stream().map(String::valueOf).toList()), JournalEntry::from));
+            NetBoxQuery query = NetBoxQuery.of("assigned_object_type", "dcim.device")
+                    .and("assigned_object_id", batch.stream().map(String::valueOf).toList());
+            if (since.isPresent()) {
+                query = query.and("created_after", since.get().toString());
+            }
+            found.addAll(list("api/extras/journal-entries/", query, JournalEntry::from));
         }
         return found;
     }
 
     public List<JournalEntry> journalEntries(long deviceId) {
+        return journalEntries(deviceId, Optional.empty());
+    }
+
+    /**
+     * The device's journal entries NetBox created at or after {@code since} (all when empty): a lease's entry is
+     * looked for among the entries written since it was seen, not through the device's whole journal.
+     */
+    public List<JournalEntry> journalEntries(long deviceId, Optional<java.time.Instant> since) {
         if (batchers != null) {
-            return batchers.journalEntries.get(deviceId);
+            return batchers.journalEntries.get(new JournalQuery(deviceId, since));
         }
-        return list("api/extras/journal-entries/",
-                NetBoxQuery.of("assigned_object_type", "dcim.device").and("assigned_object_id", Long.toString(deviceId)),
-                JournalEntry::from);
+        return journalEntriesOfDevices(List.of(deviceId), since);
     }
 
     // ---- plumbing -------------------------------------------------------------------------

@@ -228,6 +228,16 @@ abstract class NetBoxClientContract {
     }
 
     @Test
+    void journalEntriesAreReadSinceAnInstantOnTheServerSide() {
+        var device = fixture.device(fixture.serial("J"), "offline", "iLO");
+        client.journal(device.id(), JournalEntry.Kind.INFO, "written now");
+        java.time.Instant now = java.time.Instant.now();
+        assertEquals(1, client.journalEntries(device.id(), java.util.Optional.of(now.minusSeconds(3600))).size());
+        assertEquals(0, client.journalEntries(device.id(), java.util.Optional.of(now.plusSeconds(3600))).size(),
+                "NetBox leaves out entries created before the instant");
+    }
+
+    @Test
     void paginationFollowsNextToTheLastPage() {
         var device = fixture.device(fixture.serial("P"), "offline", "iLO", "eth0", "eth1", "eth2", "eth3");
         NetBoxClient smallPages = new NetBoxClient(NetBoxClient.Settings.of(live.url(), token()).withPageSize(2));
