@@ -48,7 +48,8 @@ final class DhcpConsumer extends DefaultConsumer {
     private final BlockingQueue<TapOutcome> queue = new ArrayBlockingQueue<>(MAX_QUEUED);
     private final TapMonitor.Tap monitor;
     /** One warning and one alert per rogue server a minute; every spoofed ACK is still counted by the tap. */
-    private final SpoofAlertLimiter spoofAlerts = new SpoofAlertLimiter(Duration.ofMinutes(1), 1024);
+    private final io.bmpipeline.config.OncePerWindow spoofAlerts =
+            new io.bmpipeline.config.OncePerWindow(Duration.ofMinutes(1), 1024);
     private volatile boolean reading;
     private volatile boolean writing;
     /** Items the writer took off the queue and has not finished with: still waiting for their write. */

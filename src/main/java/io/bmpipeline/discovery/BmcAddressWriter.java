@@ -71,6 +71,14 @@ public final class BmcAddressWriter {
         Optional<IpAddress> onBmc = claim.onBmc(bmc);
         if (onBmc.isPresent()) {
             ip = onBmc.get();
+            // It becomes the BMC IP again (a device with two BMC ports going back to the first): its stamp must say
+            // this lease, or a late lease of the other port would look newer than it.
+            boolean becomesOob = device.oobIpId().filter(id -> id == onBmc.get().id()).isEmpty();
+            Optional<java.time.Instant> stamped = LeaseStamp.seenAt(ip.description());
+            if (becomesOob && LeaseStamp.isOurs(ip.description())
+                    && stamped.filter(t -> !t.isBefore(leaseSeenAt)).isEmpty()) {
+                ip = netbox.assignIpAddress(ip.id(), bmc.id(), Optional.of(LeaseStamp.of(leaseSeenAt)));
+            }
         } else if (claim.heldByDevice().isPresent()) {
             return new Outcome.HeldByOtherDevice(claim.inScope().getFirst(), claim.heldByDevice().get());
         } else if (claim.notFree().isPresent()) {

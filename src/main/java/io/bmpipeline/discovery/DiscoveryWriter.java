@@ -32,6 +32,10 @@ public final class DiscoveryWriter {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(DiscoveryWriter.class);
 
+    /** Unknown MACs renew every few hours: their log line once an hour per MAC, DEBUG in between. */
+    private final io.bmpipeline.config.OncePerWindow unknownMacLines =
+            new io.bmpipeline.config.OncePerWindow(java.time.Duration.ofHours(1), 100_000);
+
     private final NetBoxClient netbox;
     private final BmcAddressWriter addresses;
     private final FlapLimiter flapLimiter;
@@ -54,7 +58,11 @@ public final class DiscoveryWriter {
         // c.device() was read for this decision; a replay re-reads it and finds the status done.
         boolean statusWritten = false;
         if (promote.bmcIp() != Decision.IpWrite.KEEP) {
-            statusWritten = recordAddress(c, Optional.of(to));
+            Optional<Boolean> recorded = recordAddress(c, Optional.of(to));
+            if (recorded.isEmpty()) {
+                return List.of(); // NetBox changed under the decision: refused and said so; nothing more is written
+            }
+            statusWritten = recorded.get();
         }
         if (!statusWritten && !c.device().status().equals(to)) {
             netbox.setStatus(c.device().id(), to);
@@ -74,7 +82,9 @@ public final class DiscoveryWriter {
         if (admitted) {
             journalOnce(c, JournalEntry.Kind.INFO, change);
         }
-        recordAddress(c);
+        if (recordAddress(c, Optional.empty()).isEmpty()) {
+            return List.of();
+        }
         io.bmpipeline.config.Meters.discoveryLatency(java.time.Duration.between(c.lease().seenAt(), clock.instant()));
         LOG.logf(admitted ? org.jboss.logging.Logger.Level.INFO : org.jboss.logging.Logger.Level.DEBUG,
                 "%s: %s %s [%s]", lease(c), c.device().label(), change, c.rule().id());
@@ -116,8 +126,8 @@ public final class DiscoveryWriter {
         others.forEach(id -> names.put(id, netbox.device(id).map(io.bmpipeline.netbox.Device::label).orElse("device #" + id)));
         String detail = !c.otherDevicesWithMac().isEmpty()
                 ? "BMC MAC " + c.lease().mac() + " is on devices " + String.join(", ", names.values())
-                : "leased IP " + c.lease().ip() + " is the BMC IP of " + names.get(others.getFirst())
-                        + ", not of " + c.device().label();
+                : "leased IP " + c.lease().ip() + " is assigned in NetBox to " + names.get(others.getFirst())
+                        + ", not to " + c.device().label();
         for (long device : names.keySet()) {
             journalOnce(device, c, JournalEntry.Kind.DANGER, "quarantined, nothing written: " + detail);
         }
@@ -136,7 +146,9 @@ public final class DiscoveryWriter {
             var knownOn = data.putArray("knownOn");
             c.knownOn().forEach(i -> knownOn.add(i.label()));
         }
-        LOG.infof("%s: no BMC interface in NetBox has this MAC%s; reported as seen, not expected", lease(lease),
+        LOG.logf(unknownMacLines.admit(lease.mac().value(), clock.instant()).isPresent()
+                        ? org.jboss.logging.Logger.Level.INFO : org.jboss.logging.Logger.Level.DEBUG,
+                "%s: no BMC interface in NetBox has this MAC%s; reported as seen, not expected", lease(lease),
                 knownOn(c.knownOn()));
         return List.of(new Publication(Topics.DEVICE_STATE, EventEnvelope.of(
                 EventEnvelope.deterministicId(lease.leaseId(), EventTypes.DHCP_LEASE_UNEXPECTED), "bm-pipeline/discovery",
@@ -144,11 +156,13 @@ public final class DiscoveryWriter {
     }
 
     /**
-     * NOT_A_BMC: nothing to write or announce. Said at INFO when NetBox has the MAC on a device's other interface (a
-     * host NIC leasing on the BMC segment is worth a look), at DEBUG otherwise (host NICs share the segment).
+     * NOT_A_BMC: nothing to write or announce. Said at INFO, once an hour per MAC, when NetBox has the MAC on a device's
+     * other interface (a host NIC leasing on the BMC segment is worth a look), at DEBUG otherwise.
      */
     public List<Publication> notABmc(DiscoveryCase.NotABmc c) {
-        LOG.logf(c.knownOn().isEmpty() ? org.jboss.logging.Logger.Level.DEBUG : org.jboss.logging.Logger.Level.INFO,
+        boolean worthALine = !c.knownOn().isEmpty()
+                && unknownMacLines.admit(c.lease().mac().value(), clock.instant()).isPresent();
+        LOG.logf(worthALine ? org.jboss.logging.Logger.Level.INFO : org.jboss.logging.Logger.Level.DEBUG,
                 "%s: not a BMC (no BMC interface has the MAC, and it looks like none)%s", lease(c.lease()),
                 knownOn(c.knownOn()));
         return List.of();
@@ -170,7 +184,10 @@ public final class DiscoveryWriter {
                 .findFirst()
                 .flatMap(m -> LifecycleTable.STANDARD.rules().stream().filter(r -> r.id().equals(m.group(1))).findFirst());
         if (applied.isEmpty()) {
-            LOG.debugf("%s: %s %s [%s]", lease(d), d.device().label(), d.decision().label(), d.rule().id());
+            // A late lease ignored is news to whoever redrove it; a renewal confirming the record is not.
+            LOG.logf(d.rule().id().equals("lease-older-than-recorded-ip") ? org.jboss.logging.Logger.Level.INFO
+                            : org.jboss.logging.Logger.Level.DEBUG,
+                    "%s: %s %s [%s]", lease(d), d.device().label(), d.decision().label(), d.rule().id());
             return List.of();
         }
         LOG.infof("%s: %s was applied by an earlier attempt of this lease (rule %s); announced again", lease(d),
@@ -209,12 +226,11 @@ public final class DiscoveryWriter {
                 EventTypes.NETBOX_WRITE_REFUSED, subject, clock.instant(), data)));
     }
 
-    private void recordAddress(DiscoveryCase.Decided c) {
-        recordAddress(c, Optional.empty());
-    }
-
-    /** Records the lease's address (and the new status with oob_ip); true when the status was written. */
-    private boolean recordAddress(DiscoveryCase.Decided c, Optional<String> newStatus) {
+    /**
+     * Records the lease's address (and the new status with oob_ip): whether the status was written; empty when NetBox
+     * refused the address (taken meanwhile, or not free), which is journaled and logged here.
+     */
+    private Optional<Boolean> recordAddress(DiscoveryCase.Decided c, Optional<String> newStatus) {
         var outcome = addresses.record(c.device(), c.bmc(), c.lease().ip(), c.addressesOfLeasedIp(), c.lease().maskBits(),
                 c.lease().seenAt(), newStatus);
         // The decider checked these a moment ago; NetBox changed in between. Say so, write nothing more.
@@ -224,19 +240,19 @@ public final class DiscoveryWriter {
             journalOnce(c, JournalEntry.Kind.DANGER, "leased IP " + c.lease().ip()
                     + " was taken by " + holder + " while this lease was applied; not recorded");
             LOG.warnf("%s: %s: the IP was taken by %s meanwhile; not recorded", lease(c), c.device().label(), holder);
-            return false;
+            return Optional.empty();
         }
         if (outcome instanceof BmcAddressWriter.Outcome.NotFree notFree) {
             journalOnce(c, JournalEntry.Kind.DANGER, "leased IP " + c.lease().ip() + ": " + notFree.why()
                     + " (changed while this lease was applied); not recorded");
             LOG.warnf("%s: %s: %s meanwhile; not recorded", lease(c), c.device().label(), notFree.why());
-            return false;
+            return Optional.empty();
         }
         if (outcome instanceof BmcAddressWriter.Outcome.Recorded recorded && !recorded.unassigned().isEmpty()) {
             LOG.infof("%s: %s planned BMC IP %s taken off %s, replaced by the lease", lease(c), c.device().label(),
                     String.join(", ", recorded.unassigned()), c.bmc().name());
         }
-        return newStatus.isPresent();
+        return Optional.of(newStatus.isPresent());
     }
 
     private boolean admitted(DiscoveryCase.Decided c) {

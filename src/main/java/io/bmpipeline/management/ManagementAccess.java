@@ -28,7 +28,8 @@ public class ManagementAccess {
     @Inject
     PipelineConfig config;
 
-    @ConfigProperty(name = "quarkus.management.host", defaultValue = "127.0.0.1")
+    /** Unset counts as all addresses (what Quarkus binds in production without it): never open by omission. */
+    @ConfigProperty(name = "quarkus.management.host", defaultValue = "0.0.0.0")
     String host;
 
     void guard(@Observes @Priority(1) ManagementInterface management) {

@@ -156,4 +156,29 @@ class DiscoveryReplayTest {
         assertTrue(comments.contains("hostname \\*x\\*\\[click\\](http://evil.example)&lt;b&gt;"), comments);
         assertTrue(comments.contains("vendor class iDRAC\\_9"), comments);
     }
+
+    @Test
+    void aBmcPortThatBecomesCurrentAgainCarriesItsNewLeaseTime() {
+        BmcLease base = lease("two-ports");
+        Instant t = base.seenAt();
+        var device = fixture.device(fixture.serial("2p"), "offline", "iLO", "BMC");
+        MacAddress first = base.mac();
+        MacAddress second = MacAddress.of(first.value().substring(0, 15) + "EE");
+        netbox.setInterfaceMac(device.iface("iLO"), first);
+        netbox.setInterfaceMac(device.iface("BMC"), second);
+        java.util.function.BiFunction<MacAddress, String, java.util.function.Function<Instant, BmcLease>> lease =
+                (mac, host) -> at -> new BmcLease("lease-" + fixture.tag() + "-" + mac + "-" + at, mac, net + host,
+                        OptionalInt.of(24), Optional.empty(), Optional.empty(), "test-tap", at);
+        writer.promote(assertInstanceOf(DiscoveryCase.Decided.class, decider.decide(lease.apply(first, ".20").apply(t))));
+        writer.recordBmcIp(assertInstanceOf(DiscoveryCase.Decided.class,
+                decider.decide(lease.apply(second, ".21").apply(t.plusSeconds(30)))));
+        // Back to the first port: its address, still on iLO, becomes the BMC IP again, stamped with this lease.
+        writer.recordBmcIp(assertInstanceOf(DiscoveryCase.Decided.class,
+                decider.decide(lease.apply(first, ".20").apply(t.plusSeconds(50)))));
+        assertEquals(net + ".20/24", netbox.device(device.id()).orElseThrow().oobIpAddress().orElseThrow());
+        // A lease of the second port from between the two arrives late: it must not move the IP back.
+        var late = assertInstanceOf(DiscoveryCase.Decided.class,
+                decider.decide(lease.apply(second, ".21").apply(t.plusSeconds(40))));
+        assertEquals("lease-older-than-recorded-ip", late.rule().id());
+    }
 }

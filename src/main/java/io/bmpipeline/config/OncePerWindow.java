@@ -1,4 +1,4 @@
-package io.bmpipeline.dhcp;
+package io.bmpipeline.config;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -7,11 +7,11 @@ import java.util.Map;
 import java.util.OptionalLong;
 
 /**
- * A rogue DHCP server answers every client on the segment: one warning and one alert per source (MAC and IP) per
- * window, not one per ACK. Each ACK is still counted (the tap's spoofed-ACK meter); the next alert of a source says how
- * many were not alerted on. The most recently alerted sources are remembered, at most {@code maxSources}.
+ * Once per window per key: what keeps a repeating event (a rogue DHCP server's ACKs, an unknown MAC's renewals) to one
+ * log line or alert per source and window. The next admitted one says how many were not. The most recently admitted
+ * keys are remembered, at most {@code maxSources}; a key forgotten is admitted again.
  */
-final class SpoofAlertLimiter {
+public final class OncePerWindow {
 
     private final Duration window;
     private final Map<String, Source> sources;
@@ -25,7 +25,7 @@ final class SpoofAlertLimiter {
         }
     }
 
-    SpoofAlertLimiter(Duration window, int maxSources) {
+    public OncePerWindow(Duration window, int maxSources) {
         this.window = window;
         this.sources = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
@@ -39,7 +39,7 @@ final class SpoofAlertLimiter {
      * Whether an ACK of {@code source} seen {@code at} is alerted on: if so, how many of its ACKs were not since its
      * last alert; empty when it is only counted.
      */
-    synchronized OptionalLong admit(String source, Instant at) {
+    public synchronized OptionalLong admit(String source, Instant at) {
         Source known = sources.get(source);
         if (known == null) {
             sources.put(source, new Source(at));
