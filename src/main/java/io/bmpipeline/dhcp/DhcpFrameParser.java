@@ -302,8 +302,9 @@ public final class DhcpFrameParser {
     }
 
     /**
-     * UTF-8 when the bytes are UTF-8 ("Jean’s-iPhone"), else Latin-1 (every byte a character); control characters
-     * become '?', so nothing from the wire can break a log line or a journal entry.
+     * UTF-8 when the bytes are UTF-8 ("Jean’s-iPhone"), else Latin-1 (every byte a character); control characters,
+     * line separators and bidirectional overrides become '?', so nothing from the wire can break or reorder a log line
+     * or a journal entry.
      */
     private static String printable(byte[] raw) {
         int len = raw.length;
@@ -320,8 +321,14 @@ public final class DhcpFrameParser {
             text = new String(raw, 0, len, StandardCharsets.ISO_8859_1);
         }
         StringBuilder out = new StringBuilder(text.length());
-        text.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        text.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) || isLayoutControl(c) ? '?' : c));
         return out.toString();
+    }
+
+    /** Line and paragraph separators and bidirectional overrides: they can reorder or break a line as it is read. */
+    private static boolean isLayoutControl(int c) {
+        return c == 0x2028 || c == 0x2029 || c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E)
+                || (c >= 0x2066 && c <= 0x2069);
     }
 
     private static boolean isPrintable(byte[] raw) {

@@ -70,6 +70,8 @@ class DhcpFrameParserTest {
         assertEquals(Optional.of("a?b?"), message(DhcpFrameBuilder.ack().option(12, 'a', 0x07, 'b', 0x1B)).hostname());
         assertEquals(Optional.of("x?y"), message(DhcpFrameBuilder.ack().option(12, 'x', 0xC2, 0x85, 'y')).hostname(),
                 "a C1 control character in UTF-8 too");
+        assertEquals(Optional.of("a?b?c"), message(DhcpFrameBuilder.ack().option(12,
+                bytes("a\u202Eb\u2028c", StandardCharsets.UTF_8))).hostname(), "a bidi override and a line separator");
     }
 
     private static int[] bytes(String text, java.nio.charset.Charset charset) {
