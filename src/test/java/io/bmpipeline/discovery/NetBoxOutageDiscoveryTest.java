@@ -69,8 +69,16 @@ class NetBoxOutageDiscoveryTest {
                 for (int i = 0; i < 4; i++) {
                     publish(fixture, macs.get(i), net + "." + (10 + i));
                 }
-                Eventually.await("first leases applied", () -> netbox.device(devices.get(3).id()).orElseThrow(),
-                        d -> d.status().equals("discovered"));
+                // All four applied and acknowledged (their promotion lines logged) before the outage; the 8 below
+                // come after it.
+                for (int i = 0; i < 4; i++) {
+                    long id = devices.get(i).id();
+                    Eventually.await("lease " + i + " applied", () -> netbox.device(id).orElseThrow(),
+                            d -> d.status().equals("discovered"));
+                }
+                Eventually.await("the first leases acknowledged", () -> bus.subscriptions().stream()
+                        .filter(s -> s.topic().equals(Topics.DHCP_EVENTS) && s.group().equals("discovery"))
+                        .findFirst().orElseThrow().status().pending(), pending -> pending == 0);
                 LogCount logged = LogCount.start();
                 ForwardedNetBox.forwarder().down();
                 for (int i = 4; i < 12; i++) {
