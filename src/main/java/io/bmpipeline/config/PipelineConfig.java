@@ -82,6 +82,9 @@ public interface PipelineConfig {
         @WithDefault("33554432")
         @Min(65536)
         int bufferSize();
+
+        /** Directory of the tap's write-ahead spool; absent (empty): no spool, a crash loses leases not yet on the bus. */
+        Optional<String> spool();
     }
 
     interface Discovery {

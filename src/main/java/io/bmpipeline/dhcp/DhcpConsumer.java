@@ -1,5 +1,6 @@
 package io.bmpipeline.dhcp;
 
+import io.bmpipeline.events.EventEnvelope;
 import java.io.EOFException;
 import java.io.IOException;
 import java.time.Duration;
@@ -17,16 +18,20 @@ import org.apache.camel.support.DefaultConsumer;
 import org.jboss.logging.Logger;
 
 /**
- * Two threads, so that reading the wire never waits for the disk. The reader drains the capture as fast as frames
- * come, through the {@link LeaseTap}, into a bounded in-memory queue; the writer takes everything queued (up to
- * {@link #MAX_BATCH} leases) and hands it to the route as one {@link LeaseBatch}, which the bus stores in one durable
- * write. A lease is thus in memory only for the time of one write (milliseconds), not for as long as the consumers
- * of the bus keep it busy; a full queue makes the reader wait and the kernel's socket buffer takes the rest.
+ * Three threads, so that reading the wire never waits for the disk. The reader drains the capture as fast as frames
+ * come, through the {@link LeaseTap}, into a bounded in-memory queue; the spooler takes everything queued, appends the
+ * leases to the interface's {@link LeaseSpool} and syncs it (one fdatasync per group, a millisecond or so), then
+ * passes them on; the writer hands what the spooler passed (up to {@link #MAX_BATCH} leases) to the route as one
+ * {@link LeaseBatch}, which the bus stores in one durable write, and then tells the spool. A lease is thus in memory
+ * only until its group is synced, not for as long as the bus and its consumers take; what the spool holds at a start
+ * is published first. Without a spool (none configured) leases are in memory until the bus stored them.
+ * A full queue makes the reader wait and the kernel's socket buffer takes the rest.
  *
  * <p>A bad frame is counted and dropped; a batch the route could not store is retried until it is (readiness shows
- * the bus's state meanwhile); kernel drops are counted and logged once a second while they happen; a live capture
- * that fails (the interface went down or away) is reopened with backoff; nothing ends the loops but stopping the
- * route (or the end of a replay). Stopping drains what was read before the threads end.
+ * the bus's state meanwhile); a spool that cannot be written is said once and bypassed until it works again; kernel
+ * drops are counted and logged once a second while they happen; a live capture that fails (the interface went down
+ * or away) is reopened with backoff; nothing ends the loops but stopping the route (or the end of a replay). Stopping
+ * drains what was read before the threads end; what the bus did not take stays in the spool.
  */
 final class DhcpConsumer extends DefaultConsumer {
 
@@ -45,35 +50,72 @@ final class DhcpConsumer extends DefaultConsumer {
 
     private final DhcpEndpoint endpoint;
     private final LeaseTap tap;
-    private final BlockingQueue<TapOutcome> queue = new ArrayBlockingQueue<>(MAX_QUEUED);
+    /** What the reader read, for the spooler. */
+    private final BlockingQueue<TapOutcome> read = new ArrayBlockingQueue<>(MAX_QUEUED);
+    /** What the spooler passed on, for the writer: leases (spooled or not) and alerts, in the order read. */
+    private final BlockingQueue<Ready> ready = new ArrayBlockingQueue<>(MAX_QUEUED);
     private final TapMonitor.Tap monitor;
     /** One warning and one alert per rogue server a minute; every spoofed ACK is still counted by the tap. */
     private final io.bmpipeline.config.OncePerWindow spoofAlerts =
             new io.bmpipeline.config.OncePerWindow(Duration.ofMinutes(1), 1024);
     private volatile boolean reading;
+    private volatile boolean spooling;
     private volatile boolean writing;
-    /** Items the writer took off the queue and has not finished with: still waiting for their write. */
+    /** Items the spooler or the writer took off a queue and has not finished with. */
+    private volatile int inSpooler;
     private volatile int inWriter;
+    private LeaseSpool spool;
+    /** Set while the spool fails: leases then go to the bus from memory, as without a spool. */
+    private volatile boolean spoolFailing;
     private ExecutorService readerThread;
+    private ExecutorService spoolerThread;
     private ExecutorService writerThread;
+
+    /** What the spooler hands the writer. */
+    private sealed interface Ready {}
+
+    private record ReadyLease(EventEnvelope envelope, boolean spooled) implements Ready {}
+
+    private record ReadyAlert(DhcpMessage ack) implements Ready {}
 
     DhcpConsumer(DhcpEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
         this.endpoint = endpoint;
         this.tap = endpoint.newTap();
         this.monitor = endpoint.monitor().tap(endpoint.getInterfaceName(), tap::leases, tap::spoofed,
-                () -> queue.size() + inWriter);
+                () -> read.size() + inSpooler + ready.size() + inWriter);
+        this.monitor.countFrames(tap);
     }
 
     @Override
     protected void doStart() throws Exception {
         super.doStart();
+        Optional<java.nio.file.Path> spoolDirectory = endpoint.spoolDirectory();
+        if (spoolDirectory.isPresent()) {
+            spool = LeaseSpool.open(spoolDirectory.get(), endpoint.getInterfaceName());
+            List<EventEnvelope> recovered = spool.recover();
+            if (!recovered.isEmpty()) {
+                LOG.infof("dhcp:%s %d lease(s) read before the last stop, not known stored: publishing them first",
+                        endpoint.getInterfaceName(), recovered.size());
+                for (EventEnvelope lease : recovered) {
+                    if (!ready.offer(new ReadyLease(lease, true))) {
+                        throw new IllegalStateException(spool.file() + " holds more than " + MAX_QUEUED + " leases");
+                    }
+                }
+            }
+        } else if (endpoint.replayPath().isEmpty()) { // a replay can be run again
+            LOG.warnf("dhcp:%s no spool (bm.dhcp.spool is empty): leases read and not yet on the bus are lost by a "
+                    + "crash", endpoint.getInterfaceName());
+        }
         FrameSource source = openSource();
         reading = true;
+        spooling = true;
         writing = true;
         var executors = getEndpoint().getCamelContext().getExecutorServiceManager();
         writerThread = executors.newSingleThreadExecutor(this, "dhcp-store-" + endpoint.getInterfaceName());
         writerThread.submit(this::writeLoop);
+        spoolerThread = executors.newSingleThreadExecutor(this, "dhcp-spool-" + endpoint.getInterfaceName());
+        spoolerThread.submit(this::spoolLoop);
         readerThread = executors.newSingleThreadExecutor(this, "dhcp-tap-" + endpoint.getInterfaceName());
         readerThread.submit(() -> readLoop(source));
     }
@@ -94,12 +136,26 @@ final class DhcpConsumer extends DefaultConsumer {
         if (readerThread != null) {
             executors.shutdownGraceful(readerThread, 5_000);
         }
-        writing = false; // the writer empties the queue, then ends
+        spooling = false; // the spooler empties its queue, then ends
+        if (spoolerThread != null) {
+            executors.shutdownGraceful(spoolerThread, 5_000);
+        }
+        writing = false; // the writer empties its queue, then ends
         if (writerThread != null) {
             executors.shutdownGraceful(writerThread, 10_000);
         }
-        if (!queue.isEmpty()) {
-            LOG.errorf("dhcp:%s stopped with %d lease(s) read but not stored", endpoint.getInterfaceName(), queue.size());
+        long unspooled = read.size() + ready.stream().filter(r -> r instanceof ReadyLease l && !l.spooled()).count();
+        if (unspooled > 0) {
+            LOG.errorf("dhcp:%s stopped with %d lease(s) read but neither spooled nor stored", endpoint.getInterfaceName(),
+                    unspooled);
+        }
+        if (spool != null) {
+            if (spool.pending() > 0) {
+                LOG.warnf("dhcp:%s stopped with %d lease(s) in %s not yet on the bus: published at the next start",
+                        endpoint.getInterfaceName(), spool.pending(), spool.file());
+            }
+            spool.close();
+            spool = null;
         }
         super.doStop();
     }
@@ -198,32 +254,94 @@ final class DhcpConsumer extends DefaultConsumer {
     }
 
     private void enqueue(TapOutcome outcome) throws InterruptedException {
-        if (!queue.offer(outcome)) {
-            LOG.warnf("dhcp:%s %d leases wait for the bus; reading pauses until it catches up",
-                    endpoint.getInterfaceName(), queue.size());
-            queue.put(outcome);
+        if (!read.offer(outcome)) {
+            LOG.warnf("dhcp:%s %d leases wait for the spool and the bus; reading pauses until they catch up",
+                    endpoint.getInterfaceName(), read.size() + ready.size());
+            read.put(outcome);
         }
     }
 
     /** A replay's end is reported once what it read is stored. */
     private void awaitWritten() throws InterruptedException {
-        while (writing && (!queue.isEmpty() || inWriter > 0)) {
+        while (writing && (!read.isEmpty() || inSpooler > 0 || !ready.isEmpty() || inWriter > 0)) {
             Thread.sleep(10);
+        }
+    }
+
+    // ---- spooler ---------------------------------------------------------------------------------------------------
+
+    private void spoolLoop() {
+        List<TapOutcome> taken = new ArrayList<>();
+        while (spooling || !read.isEmpty()) {
+            try {
+                TapOutcome first = read.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                taken.add(first);
+                read.drainTo(taken, MAX_BATCH - 1);
+                inSpooler = taken.size();
+                spool(taken);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } finally {
+                taken.clear();
+                inSpooler = 0;
+            }
+        }
+    }
+
+    /** One append and one sync for the group's leases, then everything goes on to the writer in the order read. */
+    private void spool(List<TapOutcome> taken) throws InterruptedException {
+        List<EventEnvelope> leases = new ArrayList<>(taken.size());
+        for (TapOutcome outcome : taken) {
+            if (outcome instanceof TapOutcome.Lease lease) {
+                leases.add(lease.event().toEnvelope());
+            }
+        }
+        boolean spooled = false;
+        if (spool != null && !leases.isEmpty()) {
+            try {
+                spool.append(leases);
+                spooled = true;
+                if (spoolFailing) {
+                    spoolFailing = false;
+                    LOG.infof("dhcp:%s the spool %s takes leases again", endpoint.getInterfaceName(), spool.file());
+                }
+            } catch (java.io.IOException e) {
+                if (!spoolFailing) {
+                    spoolFailing = true;
+                    LOG.errorf("dhcp:%s cannot write the spool %s (%s): leases go to the bus from memory until it "
+                            + "works again", endpoint.getInterfaceName(), spool.file(), e.getMessage());
+                }
+            }
+        }
+        int next = 0;
+        for (TapOutcome outcome : taken) {
+            Ready item = switch (outcome) {
+                case TapOutcome.Lease lease -> new ReadyLease(leases.get(next++), spooled);
+                case TapOutcome.Spoofed spoofed -> new ReadyAlert(spoofed.ack());
+                default -> null;
+            };
+            if (item != null) {
+                ready.put(item);
+            }
         }
     }
 
     // ---- writer ------------------------------------------------------------------------------------------------
 
     private void writeLoop() {
-        List<TapOutcome> taken = new ArrayList<>();
-        while (writing || !queue.isEmpty()) {
+        List<Ready> taken = new ArrayList<>();
+        while (writing || !ready.isEmpty()) {
             try {
-                TapOutcome first = queue.poll(200, TimeUnit.MILLISECONDS);
+                Ready first = ready.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
                 taken.add(first);
-                queue.drainTo(taken, MAX_BATCH - 1);
+                ready.drainTo(taken, MAX_BATCH - 1);
                 inWriter = taken.size();
                 write(taken);
             } catch (InterruptedException e) {
@@ -237,38 +355,50 @@ final class DhcpConsumer extends DefaultConsumer {
     }
 
     /** Consecutive leases go as one batch; a spoofed ACK between them goes on its own, in order. */
-    private void write(List<TapOutcome> taken) throws InterruptedException {
-        List<DhcpLeaseEvent> leases = new ArrayList<>();
-        for (TapOutcome outcome : taken) {
-            if (outcome instanceof TapOutcome.Lease lease) {
-                leases.add(lease.event());
-            } else if (outcome instanceof TapOutcome.Spoofed spoofed) {
-                storeLeases(leases);
-                leases.clear();
-                DhcpMessage ack = spoofed.ack();
-                var alert = spoofAlerts.admit(ack.sourceMac() + "/" + ack.sourceIp(), ack.capturedAt());
-                if (alert.isPresent()) {
-                    LOG.warnf("dhcp:%s ACK from %s (%s) is not from an allowed server: ignored%s",
-                            endpoint.getInterfaceName(), ack.sourceIp(), ack.sourceMac(), alert.getAsLong() == 0 ? ""
-                                    : " (and " + alert.getAsLong() + " more from it since its last alert)");
-                    emit("SPOOFED", new DhcpAlerts.SpoofedAck(ack, alert.getAsLong()), 0);
+    private void write(List<Ready> taken) throws InterruptedException {
+        List<ReadyLease> leases = new ArrayList<>();
+        for (Ready item : taken) {
+            switch (item) {
+                case ReadyLease lease -> leases.add(lease);
+                case ReadyAlert alert -> {
+                    storeLeases(leases);
+                    leases.clear();
+                    DhcpMessage ack = alert.ack();
+                    var admitted = spoofAlerts.admit(ack.sourceMac() + "/" + ack.sourceIp(), ack.capturedAt());
+                    if (admitted.isPresent()) {
+                        LOG.warnf("dhcp:%s ACK from %s (%s) is not from an allowed server: ignored%s",
+                                endpoint.getInterfaceName(), ack.sourceIp(), ack.sourceMac(), admitted.getAsLong() == 0
+                                        ? "" : " (and " + admitted.getAsLong() + " more from it since its last alert)");
+                        emit("SPOOFED", new DhcpAlerts.SpoofedAck(ack, admitted.getAsLong()), 0);
+                    }
                 }
             }
         }
         storeLeases(leases);
     }
 
-    private void storeLeases(List<DhcpLeaseEvent> leases) throws InterruptedException {
-        if (!leases.isEmpty()) {
-            emit("LEASES", new LeaseBatch(leases), leases.size());
+    private void storeLeases(List<ReadyLease> leases) throws InterruptedException {
+        if (leases.isEmpty()) {
+            return;
+        }
+        if (emit("LEASES", new LeaseBatch(leases.stream().map(ReadyLease::envelope).toList()), leases.size())
+                && spool != null) {
+            int spooled = (int) leases.stream().filter(ReadyLease::spooled).count();
+            try {
+                spool.stored(spooled);
+            } catch (java.io.IOException e) {
+                LOG.warnf("dhcp:%s cannot empty the spool %s (%s): its leases are published again at the next start",
+                        endpoint.getInterfaceName(), spool.file(), e.getMessage());
+            }
         }
     }
 
     /**
      * Runs the route on one exchange; when it fails, says so once and tries again every second until it is stored —
-     * the leases are in memory only, so giving up would lose them. A stop ends the retries after one more try.
+     * giving up would leave them to the spool's next start at best. A stop ends the retries after one more try;
+     * true when stored.
      */
-    private void emit(String kind, Object body, int leases) throws InterruptedException {
+    private boolean emit(String kind, Object body, int leases) throws InterruptedException {
         boolean failedBefore = false;
         while (true) {
             long started = System.nanoTime();
@@ -291,12 +421,12 @@ final class DhcpConsumer extends DefaultConsumer {
                 if (failedBefore) {
                     LOG.infof("dhcp:%s the bus takes leases again; %d stored", endpoint.getInterfaceName(), leases);
                 }
-                return;
+                return true;
             }
             if (!writing && failedBefore) {
                 LOG.errorf("dhcp:%s stopping: %d lease(s) not stored: %s", endpoint.getInterfaceName(), leases,
                         failure.getMessage());
-                return;
+                return false;
             }
             if (!failedBefore) {
                 LOG.errorf("dhcp:%s %s of %d lease(s) not stored, retrying every %s: %s", endpoint.getInterfaceName(),

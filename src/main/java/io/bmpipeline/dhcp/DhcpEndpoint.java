@@ -41,6 +41,10 @@ public class DhcpEndpoint extends DefaultEndpoint {
     @UriParam(description = "How long a client's REQUEST is remembered for its ACK", defaultValue = "10s")
     private String requestMemory = "10s";
 
+    @UriParam(description = "Directory of the tap's write-ahead spool; empty: no spool, leases "
+            + "read and not yet on the bus are lost by a crash")
+    private String spool = "";
+
     @UriParam(description = "Socket receive buffer for power-on bursts, bytes", defaultValue = "33554432")
     private int bufferSize = 32 * 1024 * 1024;
 
@@ -83,6 +87,10 @@ public class DhcpEndpoint extends DefaultEndpoint {
 
     Optional<Path> replayPath() {
         return pcap == null || pcap.isBlank() ? Optional.empty() : Optional.of(Path.of(pcap.strip()));
+    }
+
+    Optional<Path> spoolDirectory() {
+        return spool == null || spool.isBlank() ? Optional.empty() : Optional.of(Path.of(spool.strip()));
     }
 
     private Duration duration(String text, String option) {
@@ -154,6 +162,14 @@ public class DhcpEndpoint extends DefaultEndpoint {
 
     public void setRequestMemory(String requestMemory) {
         this.requestMemory = requestMemory;
+    }
+
+    public String getSpool() {
+        return spool;
+    }
+
+    public void setSpool(String spool) {
+        this.spool = spool;
     }
 
     public int getBufferSize() {

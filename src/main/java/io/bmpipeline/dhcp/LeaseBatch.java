@@ -3,18 +3,14 @@ package io.bmpipeline.dhcp;
 import io.bmpipeline.events.EventEnvelope;
 import java.util.List;
 
-/** Leases the tap read together: one exchange, published on the bus as one durable write. */
-public record LeaseBatch(List<DhcpLeaseEvent> leases) {
+/** Leases the tap read together, as their envelopes: one exchange, published on the bus as one durable write. */
+public record LeaseBatch(List<EventEnvelope> envelopes) {
 
     public LeaseBatch {
-        leases = List.copyOf(leases);
-    }
-
-    public List<EventEnvelope> envelopes() {
-        return leases.stream().map(DhcpLeaseEvent::toEnvelope).toList();
+        envelopes = List.copyOf(envelopes);
     }
 
     public int size() {
-        return leases.size();
+        return envelopes.size();
     }
 }

@@ -1,5 +1,6 @@
 package io.bmpipeline.dhcp;
 
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,7 +22,10 @@ import java.util.function.LongSupplier;
  * What each running tap did, for readiness and metrics: leases read and made durable, leases waiting in memory for
  * their write, and the frames the kernel dropped because the capture socket's buffer was full. Meters (Micrometer):
  * {@code bm_dhcp_leases_read_total}, {@code bm_dhcp_leases_stored_total}, {@code bm_dhcp_kernel_drops_total},
- * {@code bm_dhcp_spoofed_acks_total} and the gauge {@code bm_dhcp_leases_queued}, each tagged with the interface.
+ * {@code bm_dhcp_spoofed_acks_total}, the gauge {@code bm_dhcp_leases_queued}, every frame the tap read by what became
+ * of it, {@code bm_dhcp_frames_total{outcome, reason}} (outcome {@code lease}, {@code spoofed}, {@code ignored} or
+ * {@code dropped}; reason the {@link TapOutcome.IgnoreReason} or {@link DropReason} in lower case, {@code none} for
+ * the first two), and the leases per durable write, {@code bm_dhcp_batch_leases}; each tagged with the interface.
  */
 @ApplicationScoped
 public class TapMonitor {
@@ -70,6 +74,9 @@ public class TapMonitor {
         private final AtomicLong kernelDrops = new AtomicLong();
         private final AtomicReference<Instant> lastDrop = new AtomicReference<>();
         private volatile IntSupplier queued = () -> 0;
+        /** The running consumer's tap, whose frame counts the meters read; empty until one runs. */
+        private final AtomicReference<LeaseTap> frames = new AtomicReference<>();
+        private final AtomicReference<DistributionSummary> batches = new AtomicReference<>();
 
         Tap(String interfaceName) {
             this.interfaceName = interfaceName;
@@ -87,6 +94,28 @@ public class TapMonitor {
                     .register(registry);
             Gauge.builder("bm.dhcp.leases.queued", this, Tap::queued).tag("interface", interfaceName)
                     .description("Leases read and waiting for their durable write").register(registry);
+            frameCounter(registry, "lease", "none", t -> t.leases());
+            frameCounter(registry, "spoofed", "none", t -> t.spoofed());
+            for (TapOutcome.IgnoreReason reason : TapOutcome.IgnoreReason.values()) {
+                frameCounter(registry, "ignored", reason.name().toLowerCase(java.util.Locale.ROOT), t -> t.ignored(reason));
+            }
+            for (DropReason reason : DropReason.values()) {
+                frameCounter(registry, "dropped", reason.name().toLowerCase(java.util.Locale.ROOT), t -> t.dropped(reason));
+            }
+            batches.set(DistributionSummary.builder("bm.dhcp.batch.leases").tag("interface", interfaceName)
+                    .description("Leases per durable write of the tap").register(registry));
+        }
+
+        private void frameCounter(MeterRegistry registry, String outcome, String reason,
+                java.util.function.ToLongFunction<LeaseTap> count) {
+            FunctionCounter.builder("bm.dhcp.frames", frames, f -> f.get() == null ? 0 : count.applyAsLong(f.get()))
+                    .tags("interface", interfaceName, "outcome", outcome, "reason", reason)
+                    .description("Frames the tap read, by what became of them").register(registry);
+        }
+
+        /** The meters count this tap's frames from now on (a restarted consumer brings a new one). */
+        void countFrames(LeaseTap tap) {
+            frames.set(tap);
         }
 
         public String interfaceName() {
@@ -126,6 +155,10 @@ public class TapMonitor {
 
         void stored(int leases) {
             stored.addAndGet(leases);
+            DistributionSummary summary = batches.get();
+            if (summary != null && leases > 0) {
+                summary.record(leases);
+            }
         }
 
         /** The kernel dropped {@code fresh} more frames (counted by the reader between two reads of its total). */

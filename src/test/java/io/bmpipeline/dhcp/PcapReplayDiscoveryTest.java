@@ -37,6 +37,9 @@ class PcapReplayDiscoveryTest {
     @jakarta.inject.Inject
     io.bmpipeline.events.EventBus bus;
 
+    @io.quarkus.test.common.http.TestHTTPResource(value = "/metrics", management = true)
+    java.net.URL metrics;
+
     static NetBoxFixture fixture;
     static Instant started;
     static final List<NetBoxFixture.SeededDevice> devices = new ArrayList<>();
@@ -85,6 +88,8 @@ class PcapReplayDiscoveryTest {
             }
             frames.add(DhcpFrameBuilder.ack().xid(4000).chaddr(String.format("02:%02X:%02X:00:02:01", (h >>> 8) & 0xff,
                     h & 0xff)).from("77:77:77:77:77:77", 10, 66, 0, 77).bytes());
+            // A frame cut short on the wire: counted on the metrics page as dropped, reason truncated.
+            frames.add(java.util.Arrays.copyOf(DhcpFrameBuilder.ack().xid(5000).chaddr("00:11:22:33:44:66").bytes(), 100));
             // The capture's addresses are rewritten into the fixture's own prefix so no two runs collide.
             List<byte[]> rewritten = frames.stream().map(f -> rewriteYiaddr(f, net)).toList();
             try {
@@ -156,5 +161,24 @@ class PcapReplayDiscoveryTest {
         }, a -> a.size() >= 2);
         assertEquals(List.of("66:66:66:66:66:66", "77:77:77:77:77:77"), alerted,
                 "31 ACKs from one rogue and 1 from another: one alert each");
+    }
+
+    @Test
+    void everyFrameOfTheReplayIsOnTheMetricsPageByWhatBecameOfIt() {
+        String page = Eventually.await("the tap's meters", () -> io.restassured.RestAssured.get(metrics).asString(),
+                p -> value(p, "bm_dhcp_frames_total", "outcome=\"spoofed\"") >= 32);
+        assertEquals(4, value(page, "bm_dhcp_frames_total", "outcome=\"lease\""), "3 BMCs and the unknown MAC");
+        assertEquals(32, value(page, "bm_dhcp_frames_total", "outcome=\"spoofed\""));
+        assertEquals(3, value(page, "bm_dhcp_frames_total", "reason=\"not_an_ack\""), "the 3 REQUESTs");
+        assertEquals(1, value(page, "bm_dhcp_frames_total", "reason=\"truncated\""), "the frame cut short");
+        assertTrue(value(page, "bm_dhcp_batch_leases_count", "interface=\"replay\"") >= 1, "batches are measured");
+        assertEquals(value(page, "bm_dhcp_leases_stored_total", "interface=\"replay\""),
+                value(page, "bm_dhcp_batch_leases_sum", "interface=\"replay\""), "every stored lease in a batch");
+    }
+
+    /** The value of the first sample of {@code name} whose labels contain {@code label}; 0 when none. */
+    private static double value(String page, String name, String label) {
+        return page.lines().filter(l -> l.startsWith(name + "{") && l.contains(label) && l.contains("interface=\"replay\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
     }
 }

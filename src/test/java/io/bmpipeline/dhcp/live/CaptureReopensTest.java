@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bmpipeline.dhcp.DhcpComponent;
-import io.bmpipeline.dhcp.DhcpLeaseEvent;
 import io.bmpipeline.dhcp.LeaseBatch;
+import io.bmpipeline.events.EventEnvelope;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -43,14 +43,14 @@ class CaptureReopensTest {
 
     @Test
     void leasesAfterTheInterfaceCameBackStillReachTheRoute() throws Exception {
-        List<DhcpLeaseEvent> leases = new CopyOnWriteArrayList<>();
+        List<EventEnvelope> leases = new CopyOnWriteArrayList<>();
         try (DefaultCamelContext camel = new DefaultCamelContext()) {
             camel.addComponent("dhcp", new DhcpComponent());
             camel.addRoutes(new RouteBuilder() {
                 @Override
                 public void configure() {
                     from("dhcp:" + TAP).filter(header("bmTapOutcome").isEqualTo("LEASES"))
-                            .process(e -> leases.addAll(e.getMessage().getBody(LeaseBatch.class).leases()));
+                            .process(e -> leases.addAll(e.getMessage().getBody(LeaseBatch.class).envelopes()));
                 }
             });
             camel.start();
@@ -67,7 +67,7 @@ class CaptureReopensTest {
                 replay("dnsmasq-leases.pcap");
                 Thread.sleep(1000);
             }
-            Set<String> macs = leases.stream().map(l -> l.mac().value()).collect(Collectors.toSet());
+            Set<String> macs = leases.stream().map(EventEnvelope::subject).collect(Collectors.toSet());
             assertTrue(macs.contains("D0:94:66:8E:21:01"), "the dnsmasq lease after the interface came back: " + leases);
             assertEquals(6, macs.size(), "5 before, 1 after: " + leases);
             assertTrue(camel.getRouteController().getRouteStatus(camel.getRoutes().getFirst().getId()).isStarted());
