@@ -52,6 +52,8 @@ final class DhcpConsumer extends DefaultConsumer {
     private final LeaseTap tap;
     /** What the reader read, for the spooler. */
     private final BlockingQueue<TapOutcome> read = new ArrayBlockingQueue<>(MAX_QUEUED);
+    /** What the spool held at the start: the writer stores it before anything new. */
+    private final BlockingQueue<EventEnvelope> recovered = new java.util.concurrent.LinkedBlockingQueue<>();
     /** What the spooler passed on, for the writer: leases (spooled or not) and alerts, in the order read. */
     private final BlockingQueue<Ready> ready = new ArrayBlockingQueue<>(MAX_QUEUED);
     private final TapMonitor.Tap monitor;
@@ -83,7 +85,7 @@ final class DhcpConsumer extends DefaultConsumer {
         this.endpoint = endpoint;
         this.tap = endpoint.newTap();
         this.monitor = endpoint.monitor().tap(endpoint.getInterfaceName(), tap::leases, tap::spoofed,
-                () -> read.size() + inSpooler + ready.size() + inWriter);
+                () -> recovered.size() + read.size() + inSpooler + ready.size() + inWriter);
         this.monitor.countFrames(tap);
     }
 
@@ -97,17 +99,22 @@ final class DhcpConsumer extends DefaultConsumer {
             if (!recovered.isEmpty()) {
                 LOG.infof("dhcp:%s %d lease(s) read before the last stop, not known stored: publishing them first",
                         endpoint.getInterfaceName(), recovered.size());
-                for (EventEnvelope lease : recovered) {
-                    if (!ready.offer(new ReadyLease(lease, true))) {
-                        throw new IllegalStateException(spool.file() + " holds more than " + MAX_QUEUED + " leases");
-                    }
-                }
+                this.recovered.addAll(recovered);
             }
         } else if (endpoint.replayPath().isEmpty()) { // a replay can be run again
             LOG.warnf("dhcp:%s no spool (bm.dhcp.spool is empty): leases read and not yet on the bus are lost by a "
                     + "crash", endpoint.getInterfaceName());
         }
-        FrameSource source = openSource();
+        FrameSource source;
+        try {
+            source = openSource();
+        } catch (IOException | RuntimeException e) {
+            if (spool != null) {
+                spool.close();
+                spool = null;
+            }
+            throw e;
+        }
         reading = true;
         spooling = true;
         writing = true;
@@ -263,7 +270,8 @@ final class DhcpConsumer extends DefaultConsumer {
 
     /** A replay's end is reported once what it read is stored. */
     private void awaitWritten() throws InterruptedException {
-        while (writing && (!read.isEmpty() || inSpooler > 0 || !ready.isEmpty() || inWriter > 0)) {
+        while (writing && (!recovered.isEmpty() || !read.isEmpty() || inSpooler > 0 || !ready.isEmpty()
+                || inWriter > 0)) {
             Thread.sleep(10);
         }
     }
@@ -336,6 +344,14 @@ final class DhcpConsumer extends DefaultConsumer {
         List<Ready> taken = new ArrayList<>();
         while (writing || !ready.isEmpty()) {
             try {
+                if (!recovered.isEmpty()) {
+                    List<EventEnvelope> batch = new ArrayList<>();
+                    recovered.drainTo(batch, MAX_BATCH);
+                    batch.forEach(lease -> taken.add(new ReadyLease(lease, true)));
+                    inWriter = taken.size();
+                    write(taken);
+                    continue;
+                }
                 Ready first = ready.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
