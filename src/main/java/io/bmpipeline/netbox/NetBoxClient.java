@@ -507,14 +507,6 @@ public final class NetBoxClient {
     }
 
     /**
-     * The prefix length of the most specific NetBox prefix containing {@code host}, if NetBox
-     * has one: a lease's address is recorded in the subnet NetBox plans for it.
-     */
-    public java.util.OptionalInt prefixLengthContaining(String host) {
-        return prefixContaining(host).map(p -> java.util.OptionalInt.of(p.length())).orElse(java.util.OptionalInt.empty());
-    }
-
-    /**
      * The most specific NetBox prefix containing {@code host}, across VRFs, with its VRF: where the lease's address
      * belongs. When prefixes of several VRFs are equally specific, the global table's wins, then the lowest VRF id.
      */
