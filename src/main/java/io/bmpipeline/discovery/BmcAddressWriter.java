@@ -53,18 +53,18 @@ public final class BmcAddressWriter {
      */
     public Outcome record(Device device, DeviceInterface bmc, String host, OptionalInt leaseMaskBits,
             Instant leaseSeenAt) {
-        return record(device, bmc, host, netbox.ipAddresses(host), leaseMaskBits, leaseSeenAt, Optional.empty());
+        return record(device, bmc, host, AddressClaim.of(netbox, device.id(), bmc, host, netbox.ipAddresses(host)),
+                leaseMaskBits, leaseSeenAt, Optional.empty());
     }
 
     /**
-     * As {@link #record(Device, DeviceInterface, String, OptionalInt, Instant)} with NetBox's addresses of
-     * {@code host} already read ({@code existing}, e.g. for the decision a moment ago), and the device's
+     * As {@link #record(Device, DeviceInterface, String, OptionalInt, Instant)} with what NetBox says about
+     * {@code host} already read ({@code claim}, e.g. for the decision a moment ago), and the device's
      * status becomes {@code newStatus} in the same PATCH as its {@code oob_ip} (one write, both or
      * neither). When the address is recorded but the status would not change, nothing is patched for it.
      */
-    public Outcome record(Device device, DeviceInterface bmc, String host, List<IpAddress> existing,
+    public Outcome record(Device device, DeviceInterface bmc, String host, AddressClaim claim,
             OptionalInt leaseMaskBits, Instant leaseSeenAt, Optional<String> newStatus) {
-        AddressClaim claim = AddressClaim.of(netbox, device.id(), bmc, host, existing);
         IpAddress ip;
         boolean created = false;
         boolean reassigned = false;

@@ -3,7 +3,6 @@ package io.bmpipeline.discovery;
 import io.bmpipeline.lifecycle.Decision;
 import io.bmpipeline.netbox.Device;
 import io.bmpipeline.netbox.DeviceInterface;
-import io.bmpipeline.netbox.IpAddress;
 import io.bmpipeline.lifecycle.Rule;
 import java.util.List;
 import java.util.Optional;
@@ -46,13 +45,11 @@ public sealed interface DiscoveryCase {
     }
 
     /**
-     * A known BMC: the table's decision for its device, with the facts it was taken on.
-     * {@code addressesOfLeasedIp} are NetBox's IP objects with the lease's host part, as read for the
-     * decision; {@code addressNotFree} says why NetBox's address is not the BMC's to take, if it is not.
+     * A known BMC: the table's decision for its device, with the facts it was taken on. {@code claim} is what NetBox
+     * said about the leased address for this BMC when the decision was taken; the write uses it as read.
      */
     record Decided(BmcLease lease, Device device, DeviceInterface bmc, Rule rule,
-                   List<Long> otherDevicesWithMac, Optional<Long> otherHolderOfIp, Optional<String> addressNotFree,
-                   List<IpAddress> addressesOfLeasedIp) implements DiscoveryCase {
+                   List<Long> otherDevicesWithMac, AddressClaim claim) implements DiscoveryCase {
         public Decision decision() {
             return rule.decision();
         }

@@ -72,8 +72,7 @@ public final class DiscoveryDecider {
         LifecycleEvent.BmcLeaseObserved facts = LifecycleEvent.BmcLeaseObserved.of(
                 device.oobIpAddress(), device.oobIpDescription().flatMap(LeaseStamp::seenAt), lease.ip(), lease.seenAt(),
                 !others.isEmpty(), claim.heldByDevice().isPresent(), claim.notFree().isPresent());
-        return new DiscoveryCase.Decided(lease, device, bmc,
-                LifecycleTable.STANDARD.ruleFor(device.status(), facts), others, claim.heldByDevice(), claim.notFree(),
-                addresses);
+        return new DiscoveryCase.Decided(lease, device, bmc, LifecycleTable.STANDARD.ruleFor(device.status(), facts),
+                others, claim);
     }
 }

@@ -112,15 +112,15 @@ public final class DiscoveryWriter {
             LOG.debugf("%s: %s quarantined again, nothing written [%s]", lease(c), c.device().label(), c.rule().id());
             return out;
         }
-        if (c.otherDevicesWithMac().isEmpty() && c.otherHolderOfIp().isEmpty()) {
-            String detail = "leased IP " + c.lease().ip() + ": " + c.addressNotFree().orElse("not free in NetBox");
+        if (c.otherDevicesWithMac().isEmpty() && c.claim().heldByDevice().isEmpty()) {
+            String detail = "leased IP " + c.lease().ip() + ": " + c.claim().notFree().orElse("not free in NetBox");
             journalOnce(c, JournalEntry.Kind.DANGER, "quarantined, nothing written: " + detail);
             LOG.warnf("%s: %s quarantined, nothing written: %s [%s]", lease(c), c.device().label(), detail, c.rule().id());
             return out;
         }
         // Every device in the conflict gets the entry, each naming the others: any of them is where a person looks.
         List<Long> others = !c.otherDevicesWithMac().isEmpty() ? c.otherDevicesWithMac()
-                : List.of(c.otherHolderOfIp().orElseThrow());
+                : List.of(c.claim().heldByDevice().orElseThrow());
         java.util.Map<Long, String> names = new java.util.LinkedHashMap<>();
         names.put(c.device().id(), c.device().label());
         others.forEach(id -> names.put(id, netbox.device(id).map(io.bmpipeline.netbox.Device::label).orElse("device #" + id)));
@@ -193,7 +193,7 @@ public final class DiscoveryWriter {
         LOG.infof("%s: %s was applied by an earlier attempt of this lease (rule %s); announced again", lease(d),
                 d.device().label(), applied.get().id());
         var earlier = new DiscoveryCase.Decided(d.lease(), d.device(), d.bmc(), applied.get(), d.otherDevicesWithMac(),
-                d.otherHolderOfIp(), d.addressNotFree(), d.addressesOfLeasedIp());
+                d.claim());
         Optional<String> newStatus = earlier.decision() instanceof Decision.Promote p
                 ? Optional.of(p.to().netboxValue()) : Optional.empty();
         return announce(earlier, newStatus);
@@ -231,9 +231,10 @@ public final class DiscoveryWriter {
      * refused the address (taken meanwhile, or not free), which is journaled and logged here.
      */
     private Optional<Boolean> recordAddress(DiscoveryCase.Decided c, Optional<String> newStatus) {
-        var outcome = addresses.record(c.device(), c.bmc(), c.lease().ip(), c.addressesOfLeasedIp(), c.lease().maskBits(),
+        var outcome = addresses.record(c.device(), c.bmc(), c.lease().ip(), c.claim(), c.lease().maskBits(),
                 c.lease().seenAt(), newStatus);
-        // The decider checked these a moment ago; NetBox changed in between. Say so, write nothing more.
+        // The claim the decision was taken on refuses the address: no row records then, but should one, nothing is
+        // written and it is said.
         if (outcome instanceof BmcAddressWriter.Outcome.HeldByOtherDevice held) {
             String holder = netbox.device(held.otherDeviceId()).map(io.bmpipeline.netbox.Device::label)
                     .orElse("device #" + held.otherDeviceId());
