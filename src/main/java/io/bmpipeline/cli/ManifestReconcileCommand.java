@@ -1,14 +1,14 @@
 package io.bmpipeline.cli;
 
 import io.bmpipeline.config.PipelineConfig;
-import io.bmpipeline.events.EventBusConfig;
 import io.bmpipeline.netbox.BmcInterfacePattern;
 import io.bmpipeline.netbox.NetBoxClient;
 import io.bmpipeline.netbox.NetBoxException;
 import io.bmpipeline.reconcile.ReconcileReport;
 import io.bmpipeline.reconcile.Reconciler;
 import io.bmpipeline.reconcile.Reconciliation;
-import io.bmpipeline.reconcile.UnexpectedLeaseSource;
+import io.bmpipeline.management.ServiceClient;
+import io.bmpipeline.reconcile.LeaseSightingSource;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -29,18 +29,20 @@ import picocli.CommandLine.Option;
 @io.quarkus.arc.Unremovable
 @Command(name = "reconcile", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-                "Expected (BMC MACs a manifest put in NetBox) against seen (BMC DHCP leases): lists the devices "
-                        + "expected but not seen (still not past offline and without a BMC IP) and the MACs seen "
-                        + "but not expected (leased, yet on no BMC interface in NetBox).",
+                "Expected (BMC MACs a manifest put in NetBox) against seen (BMC DHCP leases discovery handled): "
+                        + "lists the devices expected but not seen (no lease of their BMC MACs, and NetBox does not "
+                        + "show them discovered), the devices seen but held back (discovery warned, quarantined, or "
+                        + "NetBox refused the write: the decision is shown), and the MACs seen but not expected "
+                        + "(leased, yet on no BMC interface in NetBox).",
                 "",
-                "The leases nobody expected exist only in the service's event log, a file only one process may "
-                        + "hold. So the running service is asked for them on its management port "
-                        + "(bm.management.url, GET /bm/unexpected-leases, with bm.management.token-file's token when set); when nothing answers there, the "
-                        + "service is taken to be stopped and its store (bm.bus.path) is read directly, read-only. "
-                        + "A MAC that leased before a manifest named it, and that NetBox has on a BMC interface now, "
-                        + "is not listed."},
-        footer = {"", "Exit status: 0 nothing outstanding; 1 something expected not seen, or seen not expected; "
-                + "2 usage wrong, or NetBox or the event log could not be read."})
+                "The leases are the service's lease sightings, a file only one process may hold. So the running "
+                        + "service is asked for them on its management port (bm.management.url, GET "
+                        + "/bm/lease-sightings, with bm.management.token-file's token when set); when nothing answers "
+                        + "there, the service is taken to be stopped and its file (bm.lease-sightings.path) is read "
+                        + "directly, read-only. A MAC that leased before a manifest named it, and that NetBox has on "
+                        + "a BMC interface now, is not listed: its device counts as seen."},
+        footer = {"", "Exit status: 0 nothing outstanding; 1 something expected not seen, seen but held back, or "
+                + "seen not expected; 2 usage wrong, or NetBox or the lease sightings could not be read."})
 public class ManifestReconcileCommand implements Callable<Integer> {
 
     @Option(names = "--site", paramLabel = "SLUG",
@@ -55,15 +57,13 @@ public class ManifestReconcileCommand implements Callable<Integer> {
     private final Instance<NetBoxClient> netboxes;
     private final Instance<BmcInterfacePattern> bmcPatterns;
     private final PipelineConfig config;
-    private final EventBusConfig bus;
 
     @Inject
     public ManifestReconcileCommand(Instance<NetBoxClient> netboxes, Instance<BmcInterfacePattern> bmcPatterns,
-                                    PipelineConfig config, EventBusConfig bus) {
+                                    PipelineConfig config) {
         this.netboxes = netboxes;
         this.bmcPatterns = bmcPatterns;
         this.config = config;
-        this.bus = bus;
     }
 
     @Override
@@ -83,11 +83,11 @@ public class ManifestReconcileCommand implements Callable<Integer> {
         }
         Reconciliation result;
         try {
-            UnexpectedLeaseSource.Answer unexpected = new UnexpectedLeaseSource(io.bmpipeline.management.ServiceClient.configured(config),
-                    bus.path()).read();
-            result = new Reconciler(netbox, bmcPattern, Clock.systemUTC()).reconcile(sites, unexpected);
-        } catch (UnexpectedLeaseSource.Unavailable e) {
-            System.err.println("bm-pipeline: cannot read the leases nobody expected: " + e.getMessage());
+            LeaseSightingSource.Answer leases = new LeaseSightingSource(ServiceClient.configured(config),
+                    config.leaseSightings().path()).read();
+            result = new Reconciler(netbox, bmcPattern, Clock.systemUTC()).reconcile(sites, leases);
+        } catch (LeaseSightingSource.Unavailable e) {
+            System.err.println("bm-pipeline: cannot read the lease sightings: " + e.getMessage());
             return 2;
         } catch (NetBoxException e) {
             System.err.println("bm-pipeline: NetBox " + netbox.url() + ": " + e.getMessage());

@@ -28,6 +28,18 @@ public interface PipelineConfig {
 
     Management management();
 
+    LeaseSightings leaseSightings();
+
+    /** Which MACs leased and what discovery decided ({@code io.bmpipeline.reconcile.LeaseSightings}). */
+    interface LeaseSightings {
+        /** The store, an H2 MVStore file {@code <path>.mv.db}; one process at a time may hold it. */
+        Path path();
+
+        /** A MAC that has not leased for this long is dropped from the store. */
+        @WithDefault("90d")
+        Duration maxAge();
+    }
+
     /** The operator's endpoints ({@code /bm/*}) on the management interface, and how commands reach them. */
     interface Management {
         /**

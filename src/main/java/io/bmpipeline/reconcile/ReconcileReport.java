@@ -25,7 +25,7 @@ public final class ReconcileReport {
                 .put("schema", SCHEMA)
                 .put("generatedAt", r.at().toString())
                 .put("netbox", r.netbox())
-                .put("unexpectedLeasesFrom", r.unexpectedFrom())
+                .put("unexpectedLeasesFrom", r.leasesFrom())
                 .put("exitCode", r.exitCode());
         ArrayNode sites = root.putArray("sites");
         r.sites().forEach(sites::add);
@@ -34,7 +34,9 @@ public final class ReconcileReport {
                 .put("seen", r.seen())
                 .put("expectedNotSeen", r.expectedNotSeen().size())
                 .put("seenNotExpected", r.seenNotExpected().size())
-                .put("unexpectedNowKnown", r.nowKnown());
+                .put("unexpectedNowKnown", r.nowKnown())
+                .put("seenHeldBack", r.seenHeldBack().size())
+                .put("seenWithoutLease", r.seenWithoutLease());
         ArrayNode notSeen = root.putArray("expectedNotSeen");
         for (Reconciliation.ExpectedNotSeen e : r.expectedNotSeen()) {
             notSeen.addObject()
@@ -47,7 +49,18 @@ public final class ReconcileReport {
                     .put("status", e.status());
         }
         ArrayNode unexpected = root.putArray("seenNotExpected");
-        r.seenNotExpected().forEach(l -> UnexpectedLeases.toJson(l, unexpected.addObject()));
+        r.seenNotExpected().forEach(l -> LeaseSightings.toJson(l, unexpected.addObject()));
+        ArrayNode heldBack = root.putArray("seenHeldBack");
+        for (Reconciliation.SeenHeldBack e : r.seenHeldBack()) {
+            ObjectNode entry = heldBack.addObject()
+                    .put("serial", e.serial())
+                    .put("device", e.device().orElse(null))
+                    .put("deviceId", e.deviceId())
+                    .put("site", e.site().orElse(null))
+                    .put("bmcInterface", e.bmcInterface())
+                    .put("status", e.status());
+            LeaseSightings.toJson(e.lease(), entry.putObject("lease"));
+        }
         try {
             return JSON.writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {
@@ -57,14 +70,19 @@ public final class ReconcileReport {
 
     public static String text(Reconciliation r) {
         StringBuilder out = new StringBuilder();
-        out.append("manifest reconcile: expected (BMC MACs in NetBox) vs seen (BMC DHCP leases)\n");
+        out.append("manifest reconcile: expected (BMC MACs in NetBox) vs seen (BMC DHCP leases discovery handled)\n");
         out.append("  netbox: ").append(r.netbox()).append(r.sites().isEmpty() ? ", every site"
                 : ", sites " + String.join(", ", r.sites())).append('\n');
-        out.append("  unexpected leases from ").append(r.unexpectedFrom()).append('\n');
+        out.append("  leases from ").append(r.leasesFrom()).append('\n');
         out.append(String.format("  %-22s %8d%n", "expected", r.expected()));
         out.append(String.format("  %-22s %8d%n", "seen", r.seen()));
         out.append(String.format("  %-22s %8d%n", "expected, not seen", r.expectedNotSeen().size()));
+        out.append(String.format("  %-22s %8d%n", "seen, held back", r.seenHeldBack().size()));
         out.append(String.format("  %-22s %8d%n", "seen, not expected", r.seenNotExpected().size()));
+        if (r.seenWithoutLease() > 0) {
+            out.append("  (").append(r.seenWithoutLease()).append(r.seenWithoutLease() == 1 ? " device" : " devices")
+                    .append(" counted seen without a kept lease: NetBox shows them discovered)\n");
+        }
         if (r.nowKnown() > 0) {
             out.append("  (").append(r.nowKnown()).append(r.nowKnown() == 1 ? " MAC" : " MACs")
                     .append(" leased before a manifest named it; NetBox expects it now: not listed)\n");
@@ -80,11 +98,22 @@ public final class ReconcileReport {
             }
             table(out, rows);
         }
+        if (!r.seenHeldBack().isEmpty()) {
+            out.append("\nseen, held back (").append(r.seenHeldBack().size()).append(")\n");
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"SERIAL", "DEVICE", "SITE", "BMC MAC", "IP", "LAST SEEN", "STATUS", "DECISION"});
+            for (Reconciliation.SeenHeldBack e : r.seenHeldBack()) {
+                rows.add(new String[] {e.serial().isEmpty() ? "-" : e.serial(), e.device().orElse("-"),
+                        e.site().orElse("-"), e.lease().mac().value(), e.lease().ip(), e.lease().lastSeen().toString(),
+                        e.status(), e.lease().decisionText()});
+            }
+            table(out, rows);
+        }
         if (!r.seenNotExpected().isEmpty()) {
             out.append("\nseen, not expected (").append(r.seenNotExpected().size()).append(")\n");
             List<String[]> rows = new ArrayList<>();
             rows.add(new String[] {"MAC", "IP", "HOSTNAME", "VENDOR CLASS", "FIRST SEEN", "LAST SEEN", "LEASES"});
-            for (UnexpectedLease l : r.seenNotExpected()) {
+            for (LeaseSighting l : r.seenNotExpected()) {
                 rows.add(new String[] {l.mac().value(), l.ip(), l.hostname().orElse("-"), l.vendorClass().orElse("-"),
                         l.firstSeen().toString(), l.lastSeen().toString(), Long.toString(l.count())});
             }

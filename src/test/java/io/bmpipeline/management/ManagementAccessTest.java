@@ -57,10 +57,10 @@ class ManagementAccessTest {
     void operatorEndpointsNeedTheTokenHealthDoesNot() {
         given().when().get(url("/bm/dead-letters")).then().statusCode(401)
                 .body(containsString("bm.management.token-file"));
-        given().header("Authorization", "Bearer not-" + TOKEN).when().get(url("/bm/unexpected-leases"))
+        given().header("Authorization", "Bearer not-" + TOKEN).when().get(url("/bm/lease-sightings"))
                 .then().statusCode(401);
         given().header("Authorization", "Bearer " + TOKEN).when().get(url("/bm/dead-letters")).then().statusCode(200);
-        given().header("Authorization", "Bearer " + TOKEN).when().get(url("/bm/unexpected-leases")).then().statusCode(200);
+        given().header("Authorization", "Bearer " + TOKEN).when().get(url("/bm/lease-sightings")).then().statusCode(200);
         given().header("Authorization", "Bearer " + TOKEN).when().post(url("/bm/dead-letters/redrive?event=none"))
                 .then().statusCode(404);
         given().when().get(url("/q/health/live")).then().statusCode(200);

@@ -32,7 +32,7 @@ class ManagementWithoutTokenTest {
     @Test
     void operatorEndpointsAreRefusedHealthAnswers() {
         String base = "http://127.0.0.1:" + management.getPort();
-        given().when().get(base + "/bm/unexpected-leases").then().statusCode(403)
+        given().when().get(base + "/bm/lease-sightings").then().statusCode(403)
                 .body(containsString("bm.management.token-file is not set"));
         given().when().get(base + "/bm/dead-letters").then().statusCode(403);
         given().when().get(base + "/q/health/live").then().statusCode(200);

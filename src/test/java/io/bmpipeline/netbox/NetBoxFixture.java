@@ -79,6 +79,12 @@ public final class NetBoxFixture implements AutoCloseable {
         return DeviceInterface.from(http.patch("api/dcim/interfaces/" + iface.id() + "/", obj().put("mgmt_only", true)));
     }
 
+    /** Gives the interface one more MAC object (4.2+ model), not its primary one. */
+    public void secondaryMac(DeviceInterface iface, io.bmpipeline.address.MacAddress mac) {
+        http.post("api/dcim/mac-addresses/", obj().put("mac_address", mac.value())
+                .put("assigned_object_type", "dcim.interface").put("assigned_object_id", iface.id()));
+    }
+
     /** A VRF owned by the fixture; its id. */
     public long vrf(String name) {
         return create("api/ipam/vrfs/", obj().put("name", name + "-" + tag));

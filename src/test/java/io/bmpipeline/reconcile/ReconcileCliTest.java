@@ -12,8 +12,6 @@ import io.bmpipeline.discovery.BmcLease;
 import io.bmpipeline.discovery.DiscoveryCase;
 import io.bmpipeline.discovery.DiscoveryDecider;
 import io.bmpipeline.discovery.DiscoveryWriter;
-import io.bmpipeline.discovery.Publication;
-import io.bmpipeline.events.H2EventBus;
 import io.bmpipeline.lifecycle.FlapLimiter;
 import io.bmpipeline.netbox.BmcInterfacePattern;
 import io.bmpipeline.netbox.NetBoxClient;
@@ -42,22 +40,23 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code bm-pipeline manifest reconcile} with the service stopped: NetBox holds devices in every state a manifest
- * and discovery leave them in, the stopped service's event store holds the leases its discovery found unexpected
- * (written by the real decider and writer), and the command reads the store itself.
+ * and discovery leave them in, the stopped service's lease sightings hold the leases its discovery handled and what
+ * it decided (written by the real decider and writer, recorded as the route records them), and the command reads the
+ * file itself.
  */
 @QuarkusMainTest
 @TestProfile(ReconcileCliTest.StoppedService.class)
 @QuarkusTestResource(value = NetBoxTestResource.class, restrictToAnnotatedClass = true)
 class ReconcileCliTest {
 
-    /** A store of this test's own, and a service address where nothing listens: the service is stopped. */
+    /** Lease sightings of this test's own, and a service address where nothing listens: the service is stopped. */
     public static class StoppedService implements QuarkusTestProfile {
-        static final Path STORE = Path.of("target", "reconcile-cli-bus", UUID.randomUUID().toString(), "bus")
+        static final Path STORE = Path.of("target", "reconcile-cli", UUID.randomUUID().toString(), "lease-sightings")
                 .toAbsolutePath();
 
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("bm.bus.path", STORE.toString(), "bm.management.url", "http://127.0.0.1:1/");
+            return Map.of("bm.lease-sightings.path", STORE.toString(), "bm.management.url", "http://127.0.0.1:1/");
         }
     }
 
@@ -79,17 +78,19 @@ class ReconcileCliTest {
         return device;
     }
 
-    /** What the service does with a lease: the decider's case, the writer's NetBox writes and events, on the bus. */
+    /** What the service does with a lease: the decider's case, the writer's NetBox writes, the route's sighting. */
     private void discover(BmcLease lease) {
         DiscoveryDecider decider = new DiscoveryDecider(netbox, BMC, BmcFilter.acceptAll());
         DiscoveryWriter writer = new DiscoveryWriter(netbox, new FlapLimiter(Duration.ofHours(1), 1000), Clock.systemUTC());
-        List<Publication> out = switch (decider.decide(lease)) {
+        DiscoveryCase decided = decider.decide(lease);
+        switch (decided) {
             case DiscoveryCase.SeenNotExpected c -> writer.seenNotExpected(c);
             case DiscoveryCase.Decided c when c.branch().equals("PROMOTE") -> writer.promote(c);
+            case DiscoveryCase.Decided c when c.branch().equals("WARN") -> writer.warn(c);
             case DiscoveryCase c -> throw new AssertionError("unplanned case " + c.branch() + " for " + lease);
-        };
-        try (H2EventBus bus = H2EventBus.open(StoppedService.STORE)) {
-            out.forEach(p -> bus.publish(p.topic(), p.envelope()));
+        }
+        try (LeaseSightings sightings = LeaseSightings.open(StoppedService.STORE, Duration.ofDays(90), Clock.systemUTC())) {
+            sightings.decided(decided);
         }
     }
 
@@ -127,6 +128,11 @@ class ReconcileCliTest {
             device("E", "offline", "eth0", Optional.of(mac()));                    // a host NIC's MAC: not a BMC
             var lateY = device("F", "active", "iDRAC", Optional.empty());          // Y's manifest comes later
             var lateX = device("G", "active", "iDRAC", Optional.empty());          // X's manifest comes last
+            MacAddress macH = mac();
+            var planned = device("H", "planned", "iDRAC", Optional.of(macH));      // expected, leases: held back
+            MacAddress macJ = mac();
+            var secondary = device("J", "offline", "iDRAC", Optional.empty());     // a BMC MAC that is not primary
+            fixture.secondaryMac(secondary.iface("iDRAC"), macJ);
 
             Instant t0 = Instant.parse("2026-11-30T08:00:00Z");
             discover(lease("b", macB, net + ".10", t0));
@@ -135,15 +141,23 @@ class ReconcileCliTest {
             discover(lease("x2", unknownX, net + ".21", t0.plusSeconds(3600)));
             discover(lease("x2", unknownX, net + ".21", t0.plusSeconds(3600)));  // the same lease event, replayed
             discover(lease("y1", unknownY, net + ".22", t0.plusSeconds(120)));
+            discover(lease("h", macH, net + ".12", t0.plusSeconds(30)));
             assertEquals("discovered", netbox.device(leased.id()).orElseThrow().status());
+            assertEquals("planned", netbox.device(planned.id()).orElseThrow().status());
 
             Path report = dir.resolve("report.json");
             LaunchResult first = launcher.launch("manifest", "reconcile", "--site", site, "--json", report.toString());
             assertEquals(1, first.exitCode(), first.getOutput() + first.getErrorOutput());
             String table = first.getOutput();
-            assertTrue(table.matches("(?s).*expected\\s+3\\n.*seen\\s+2\\n.*expected, not seen\\s+1\\n.*seen, not expected\\s+2\\n.*"),
-                    table);
-            assertTrue(table.contains("the event store " + StoppedService.STORE), table);
+            assertTrue(table.matches("(?s).*expected\\s+5\\n.*seen\\s+3\\n.*expected, not seen\\s+2\\n"
+                    + ".*seen, held back\\s+1\\n.*seen, not expected\\s+2\\n.*"), table);
+            assertTrue(table.contains("the lease sightings " + StoppedService.STORE + ".mv.db"), table);
+            assertTrue(table.contains("1 device counted seen without a kept lease"), table);
+            String rowH = line(table, macH.value());
+            assertTrue(rowH.contains(fixture.serial("H")) && rowH.contains(net + ".12") && rowH.contains("planned")
+                    && rowH.contains("WARN (untouchable-lease-warns)"), rowH);
+            String rowJ = line(table, macJ.value());
+            assertTrue(rowJ.contains(fixture.serial("J")) && rowJ.contains("offline"), rowJ);
             assertTrue(table.indexOf("seen, not expected") < table.indexOf("SERIAL"), "counts come before the lists");
             String rowA = line(table, fixture.serial("A"));
             assertTrue(rowA.contains(site) && rowA.contains(macA.value()) && rowA.contains("offline"), rowA);
@@ -157,11 +171,20 @@ class ReconcileCliTest {
             assertEquals(ReconcileReport.SCHEMA, json.path("schema").asText());
             assertEquals(1, json.path("exitCode").asInt());
             assertEquals(List.of(site), JSON.convertValue(json.path("sites"), List.class));
-            assertEquals(3, json.path("counts").path("expected").asInt());
-            assertEquals(2, json.path("counts").path("seen").asInt());
+            assertEquals(5, json.path("counts").path("expected").asInt());
+            assertEquals(3, json.path("counts").path("seen").asInt());
             assertEquals(0, json.path("counts").path("unexpectedNowKnown").asInt());
+            assertEquals(1, json.path("counts").path("seenWithoutLease").asInt(), "C: active, never leased here");
+            JsonNode held = json.path("seenHeldBack");
+            assertEquals(1, held.size(), held.toString());
+            assertEquals(planned.id(), held.get(0).path("deviceId").asLong());
+            assertEquals("planned", held.get(0).path("status").asText());
+            assertEquals(macH.value(), held.get(0).path("lease").path("mac").asText());
+            assertEquals("WARN", held.get(0).path("lease").path("decision").asText());
+            assertEquals("untouchable-lease-warns", held.get(0).path("lease").path("rule").asText());
             JsonNode notSeen = json.path("expectedNotSeen");
-            assertEquals(1, notSeen.size(), notSeen.toString());
+            assertEquals(2, notSeen.size(), notSeen.toString());
+            assertEquals(macJ.value(), notSeen.get(1).path("bmcMac").asText(), "a BMC MAC that is not primary is expected");
             assertEquals(fixture.serial("A"), notSeen.get(0).path("serial").asText());
             assertEquals(waiting.id(), notSeen.get(0).path("deviceId").asLong());
             assertEquals(waiting.device().name().orElseThrow(), notSeen.get(0).path("device").asText());
@@ -188,16 +211,24 @@ class ReconcileCliTest {
             json = JSON.readTree(Files.readString(report));
             assertEquals(List.of(unknownX.value()), json.path("seenNotExpected").findValuesAsText("mac"));
             assertEquals(1, json.path("counts").path("unexpectedNowKnown").asInt());
-            assertEquals(4, json.path("counts").path("expected").asInt(), "F (active) is expected and seen");
-            assertEquals(3, json.path("counts").path("seen").asInt());
+            assertEquals(6, json.path("counts").path("expected").asInt(), "F is expected, and seen: Y leased");
+            assertEquals(4, json.path("counts").path("seen").asInt());
+            assertEquals(1, json.path("counts").path("seenWithoutLease").asInt(), "F counts by Y's lease, not by status");
             assertFalse(second.getOutput().contains(unknownY.value()), second.getOutput());
             assertTrue(second.getOutput().contains("1 MAC leased before a manifest named it"), second.getOutput());
 
-            // X's manifest arrives, and A's BMC finally leases: nothing outstanding.
+            // X's manifest arrives; A's and J's BMCs finally lease; H is put back on the lifecycle and its BMC
+            // renews: nothing outstanding.
             assertEquals(0, launcher.launch("manifest", "load", csv(dir, "x.csv", fixture.serial("G"), unknownX).toString())
                     .exitCode());
             discover(lease("a", macA, net + ".11", t0.plusSeconds(7200)));
             ips.add(net + ".11");
+            discover(lease("j", macJ, net + ".13", t0.plusSeconds(7200)));
+            ips.add(net + ".13");
+            assertEquals("discovered", netbox.device(secondary.id()).orElseThrow().status(), "J leased from its second MAC");
+            netbox.setStatus(planned.id(), "offline");
+            discover(lease("h2", macH, net + ".12", t0.plusSeconds(7300)));
+            ips.add(net + ".12");
             LaunchResult clean = launcher.launch("manifest", "reconcile", "--site", site, "--json", report.toString());
             assertEquals(0, clean.exitCode(), clean.getOutput());
             assertTrue(clean.getOutput().contains("result: RECONCILED"), clean.getOutput());
@@ -213,7 +244,7 @@ class ReconcileCliTest {
             assertEquals(2, noSite.exitCode(), noSite.getOutput());
             assertTrue(noSite.getErrorOutput().contains("NetBox"), noSite.getErrorOutput());
 
-            // No store where bm.bus.path points, and no service: no guessing "nothing unexpected".
+            // No store where bm.lease-sightings.path points, and no service: no guessing "nothing unexpected".
             Files.delete(Path.of(StoppedService.STORE + ".mv.db"));
             LaunchResult noStore = launcher.launch("manifest", "reconcile", "--site", site);
             assertEquals(2, noStore.exitCode(), noStore.getOutput());

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bmpipeline.address.MacAddress;
+import io.bmpipeline.config.PipelineConfig;
 import io.bmpipeline.discovery.BmcLease;
 import io.bmpipeline.events.EventBus;
-import io.bmpipeline.events.EventBusConfig;
 import io.bmpipeline.events.Topics;
 import io.bmpipeline.netbox.BmcInterfacePattern;
 import io.bmpipeline.netbox.NetBoxClient;
@@ -29,19 +29,20 @@ import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 /**
- * While the service runs it holds its event store, so {@code manifest reconcile} asks it: a lease of a MAC nobody
+ * While the service runs it holds its lease sightings, so {@code manifest reconcile} asks it: a lease of a MAC nobody
  * expected goes through the real tap topic and discovery route, and the service's management endpoint answers with
- * it; once NetBox has the MAC on a BMC interface, reconciliation no longer lists it.
+ * it and what discovery decided; once NetBox has the MAC on a BMC interface, reconciliation no longer lists it and
+ * counts its device as seen (it leased before its manifest row).
  */
 @QuarkusTest
 @QuarkusTestResource(value = NetBoxTestResource.class, restrictToAnnotatedClass = true)
-class UnexpectedLeaseEndpointTest {
+class LeaseSightingEndpointTest {
 
     @Inject
     EventBus bus;
 
     @Inject
-    EventBusConfig busConfig;
+    PipelineConfig config;
 
     @Inject
     BmcInterfacePattern bmcPattern;
@@ -51,7 +52,7 @@ class UnexpectedLeaseEndpointTest {
     URL management;
 
     @Test
-    void theRunningServiceAnswersWithTheLeasesItsDiscoveryFoundUnexpected() throws Exception {
+    void theRunningServiceAnswersWithTheLeasesItsDiscoveryHandledAndWhatItDecided() throws Exception {
         NetBoxClient netbox = LiveNetBox.get().client(LiveNetBox.get().tokenV1());
         try (NetBoxFixture fixture = new NetBoxFixture(netbox)) {
             int h = fixture.tag().hashCode();
@@ -60,24 +61,26 @@ class UnexpectedLeaseEndpointTest {
             bus.publish(Topics.DHCP_EVENTS, new BmcLease("lease-" + fixture.tag(), unknown, "10.99.1.7", OptionalInt.of(24),
                     Optional.of("idrac-" + fixture.tag()), Optional.of("iDRAC"), "test-tap", seenAt).toEnvelope());
 
-            UnexpectedLeaseSource source = new UnexpectedLeaseSource(new io.bmpipeline.management.ServiceClient(
+            LeaseSightingSource source = new LeaseSightingSource(new io.bmpipeline.management.ServiceClient(
                     URI.create(management.toString()).resolve("/"), Optional.empty(), Duration.ofSeconds(5),
-                    Duration.ofSeconds(30)), busConfig.path());
-            UnexpectedLeaseSource.Answer answer = Eventually.await("the service reports " + unknown, () -> {
+                    Duration.ofSeconds(30)), config.leaseSightings().path());
+            LeaseSightingSource.Answer answer = Eventually.await("the service reports " + unknown, () -> {
                 try {
                     return source.read();
-                } catch (UnexpectedLeaseSource.Unavailable e) {
+                } catch (LeaseSightingSource.Unavailable e) {
                     throw new AssertionError(e);
                 }
-            }, a -> a.leases().stream().anyMatch(l -> l.mac().equals(unknown)));
+            }, a -> a.sightings().stream().anyMatch(l -> l.mac().equals(unknown)));
             assertTrue(answer.from().startsWith("the service at "), answer.from());
-            UnexpectedLease lease = answer.leases().stream().filter(l -> l.mac().equals(unknown)).findFirst().orElseThrow();
+            LeaseSighting lease = answer.sightings().stream().filter(l -> l.mac().equals(unknown)).findFirst().orElseThrow();
             assertEquals("10.99.1.7", lease.ip());
             assertEquals(Optional.of("idrac-" + fixture.tag()), lease.hostname());
             assertEquals(Optional.of("iDRAC"), lease.vendorClass());
             assertEquals(seenAt, lease.firstSeen());
             assertEquals(seenAt, lease.lastSeen());
             assertEquals(1, lease.count());
+            assertEquals(LeaseSighting.SEEN_NOT_EXPECTED, lease.decision());
+            assertEquals(Optional.empty(), lease.device());
 
             Reconciler reconciler = new Reconciler(netbox, bmcPattern, Clock.systemUTC());
             String site = "site-" + fixture.tag();
@@ -91,8 +94,10 @@ class UnexpectedLeaseEndpointTest {
             assertTrue(after.seenNotExpected().stream().noneMatch(l -> l.mac().equals(unknown)), after.toString());
             assertTrue(after.nowKnown() >= 1);
             assertEquals(1, after.expected());
-            assertEquals(List.of(fixture.serial("LATE")), after.expectedNotSeen().stream()
-                    .map(Reconciliation.ExpectedNotSeen::serial).toList(), "offline, no BMC IP: expected, not seen");
+            assertEquals(1, after.seen(), "its BMC leased before the manifest named it: seen");
+            assertEquals(List.of(), after.expectedNotSeen());
+            assertEquals(List.of(), after.seenHeldBack());
+            assertEquals(0, after.seenWithoutLease(), "offline, no BMC IP: seen by its lease, not by NetBox");
         }
     }
 }
