@@ -181,8 +181,11 @@ public final class ManifestLoader {
             refused.forEach((iface, why) -> {
                 int at = resultOfWrite.get(iface);
                 RowResult r = results.get(at);
+                // NetBox's words name the interface by id only; the row says which one it is.
+                String on = r.deviceId().map(device -> interfaces.getOrDefault(device, List.of())).orElse(List.of())
+                        .stream().filter(i -> i.id() == iface).findFirst().map(i -> " on " + i.name()).orElse("");
                 results.set(at, new RowResult(r.line(), r.serial(), r.mac(), ManifestOutcome.FAILED,
-                        "NetBox refused the MAC: " + why, r.deviceId()));
+                        "NetBox refused the MAC" + on + ": " + why, r.deviceId()));
             });
             journalOfWrite.forEach((iface, entry) -> {
                 if (!refused.containsKey(iface)) {

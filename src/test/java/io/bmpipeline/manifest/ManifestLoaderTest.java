@@ -233,6 +233,52 @@ class ManifestLoaderTest {
     }
 
     @Test
+    void aRowNetBoxRefusesInTheBulkMacWriteFailsAloneAndTheOthersAreSet() throws Exception {
+        var a = fixture.device(fixture.serial("A"), "offline", "iLO");
+        var b = fixture.device(fixture.serial("B"), "offline", "iLO");
+        var c = fixture.device(fixture.serial("C"), "offline", "iLO");
+        // The loader's reads find nothing wrong with B; NetBox refuses to save its iLO, and so the whole bulk write.
+        fixture.refusingChanges(b.iface("iLO"));
+        String macA = mac();
+        String macB = mac();
+        String macC = mac();
+        Path file = csv("server_serial,server_bmc_mac\n"
+                + fixture.serial("A") + "," + macA + "\n"
+                + fixture.serial("B") + "," + macB + "\n"
+                + fixture.serial("C") + "," + macC + "\n");
+
+        ManifestResult result = loader.load(file, false);
+
+        assertEquals(1, result.exitCode(), ManifestReport.text(result));
+        Map<Long, ManifestOutcome> byLine = outcomes(result);
+        assertEquals(ManifestOutcome.SET, byLine.get(2L));
+        assertEquals(ManifestOutcome.FAILED, byLine.get(3L));
+        assertEquals(ManifestOutcome.SET, byLine.get(4L));
+        assertEquals(2L, result.counts().get(ManifestOutcome.SET));
+        assertEquals(1L, result.counts().get(ManifestOutcome.FAILED));
+        String refused = reason(result, 3);
+        assertTrue(refused.startsWith("NetBox refused the MAC") && refused.contains("iLO")
+                && refused.contains("must belong to the same site as the interface's parent device"), refused);
+        assertTrue(ManifestReport.text(result).contains("line 3 " + fixture.serial("B") + " FAILED: " + refused),
+                ManifestReport.text(result));
+        assertTrue(ManifestReport.json(result).contains("\"outcome\" : \"FAILED\""), ManifestReport.json(result));
+
+        assertEquals(MacAddress.of(macA), macOf(a.id(), "iLO"));
+        assertEquals(MacAddress.of(macC), macOf(c.id(), "iLO"));
+        assertEquals(null, macOf(b.id(), "iLO"));
+        assertEquals(1, fixture.macObjectCount(macA), "the retry row by row reuses the MAC objects of the bulk try");
+        assertEquals(1, fixture.macObjectCount(macC));
+        for (var set : List.of(a, c)) {
+            List<JournalEntry> journal = netbox.journalEntries(set.id());
+            assertEquals(1, journal.size());
+            assertEquals(JournalEntry.Kind.SUCCESS, journal.getFirst().kind());
+        }
+        assertEquals(List.of(), netbox.journalEntries(b.id()), "no entry describes a write NetBox refused");
+        assertEquals(List.of(fixture.serial("A"), fixture.serial("C")),
+                ManifestReport.events(result).stream().map(e -> e.subject()).toList(), "events for the rows set only");
+    }
+
+    @Test
     void unusableFilesAreRejectedWholeNamingWhy() throws Exception {
         ManifestResult missing = loader.load(csv("serial,mac\nA,aa:bb:cc:dd:ee:ff\n"), false);
         assertEquals(2, missing.exitCode());

@@ -85,6 +85,18 @@ public final class NetBoxFixture implements AutoCloseable {
                 .put("assigned_object_type", "dcim.interface").put("assigned_object_id", iface.id()));
     }
 
+    /**
+     * Makes NetBox refuse (400) every later change to the interface, whatever the change: the interface is put in
+     * access mode on a VLAN of the fixture's site, and the VLAN is then moved to another site. NetBox checks an
+     * interface's untagged VLAN against its device's site when the interface is saved, not when the VLAN moves.
+     */
+    public void refusingChanges(DeviceInterface iface) {
+        long elsewhere = create("api/dcim/sites/", obj().put("name", "elsewhere-" + tag).put("slug", "elsewhere-" + tag));
+        long vlan = create("api/ipam/vlans/", obj().put("vid", 42).put("name", "vlan-" + tag).put("site", siteId));
+        http.patch("api/dcim/interfaces/" + iface.id() + "/", obj().put("mode", "access").put("untagged_vlan", vlan));
+        http.patch("api/ipam/vlans/" + vlan + "/", obj().put("site", elsewhere));
+    }
+
     /** A VRF owned by the fixture; its id. */
     public long vrf(String name) {
         return create("api/ipam/vrfs/", obj().put("name", name + "-" + tag));
