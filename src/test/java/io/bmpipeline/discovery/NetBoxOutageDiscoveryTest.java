@@ -95,6 +95,11 @@ class NetBoxOutageDiscoveryTest {
                             d -> d.status().equals("discovered") && d.oobIpAddress().isPresent());
                     assertEquals(net + "." + (10 + i) + "/24", device.oobIpAddress().orElseThrow());
                 }
+                // A device shows its new status a moment before its line is logged: wait for the 8 lines, and half a
+                // second for any surplus one, before counting them.
+                Eventually.await("the promotion lines", () -> logged.lines(DiscoveryWriter.class, "offline → discovered"),
+                        n -> n >= 8);
+                Thread.sleep(500);
                 logged.stop();
                 // 16 lease events failed, several attempts each: one line when failures started, one when they
                 // ended (and one a minute between, none in so short an outage), the breaker's if it opened.
