@@ -38,12 +38,13 @@ public final class Reconciler {
     }
 
     public Reconciliation reconcile(List<String> sites, UnexpectedLeaseSource.Answer unexpected) {
-        List<Device> devices = netbox.devicesAtSites(sites);
+        List<Device> devices = netbox.devices().atSites(sites);
         Map<Long, Device> byId = new HashMap<>();
         devices.forEach(d -> byId.put(d.id(), d));
-        List<DeviceInterface> bmcs = devices.isEmpty() ? List.of() : netbox.interfacesOfDevices(byId.keySet()).stream()
-                .filter(i -> i.mac().isPresent() && bmcPattern.isBmc(i))
-                .toList();
+        List<DeviceInterface> bmcs = devices.isEmpty() ? List.of()
+                : netbox.interfaces().ofDevices(byId.keySet()).stream()
+                        .filter(i -> i.mac().isPresent() && bmcPattern.isBmc(i))
+                        .toList();
 
         Set<Long> expected = new HashSet<>();
         Set<Long> seen = new HashSet<>();
@@ -85,7 +86,7 @@ public final class Reconciler {
         if (macs.isEmpty()) {
             return known;
         }
-        for (DeviceInterface iface : netbox.interfacesByMacs(macs)) {
+        for (DeviceInterface iface : netbox.interfaces().byMacs(macs)) {
             if (bmcPattern.isBmc(iface)) {
                 iface.mac().ifPresent(known::add);
             }

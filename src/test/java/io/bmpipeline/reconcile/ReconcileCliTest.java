@@ -75,7 +75,7 @@ class ReconcileCliTest {
 
     private NetBoxFixture.SeededDevice device(String suffix, String status, String iface, Optional<MacAddress> mac) {
         var device = fixture.device(fixture.serial(suffix), status, iface, "eth1");
-        mac.ifPresent(m -> netbox.setInterfaceMac(device.iface(iface), m));
+        mac.ifPresent(m -> netbox.interfaces().setMac(device.iface(iface), m));
         return device;
     }
 
@@ -135,7 +135,7 @@ class ReconcileCliTest {
             discover(lease("x2", unknownX, net + ".21", t0.plusSeconds(3600)));
             discover(lease("x2", unknownX, net + ".21", t0.plusSeconds(3600)));  // the same lease event, replayed
             discover(lease("y1", unknownY, net + ".22", t0.plusSeconds(120)));
-            assertEquals("discovered", netbox.device(leased.id()).orElseThrow().status());
+            assertEquals("discovered", netbox.devices().byId(leased.id()).orElseThrow().status());
 
             Path report = dir.resolve("report.json");
             LaunchResult first = launcher.launch("manifest", "reconcile", "--site", site, "--json", report.toString());
@@ -221,7 +221,7 @@ class ReconcileCliTest {
             assertFalse(Files.exists(Path.of(StoppedService.STORE + ".mv.db")), "the command creates no store");
         } finally {
             for (String ip : ips) {
-                netbox.ipAddresses(ip).forEach(a -> netbox.deleteIpAddress(a.id()));
+                netbox.ipam().addresses(ip).forEach(a -> netbox.ipam().deleteAddress(a.id()));
             }
         }
     }
