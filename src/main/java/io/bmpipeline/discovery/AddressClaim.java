@@ -29,7 +29,7 @@ public record AddressClaim(Optional<IpPrefix> prefix, List<IpAddress> inScope, O
     /** Looks at {@code existing} (every IP object with the host part, as read) for {@code bmc} of {@code deviceId}. */
     public static AddressClaim of(NetBoxClient netbox, long deviceId, DeviceInterface bmc, String host,
                                   List<IpAddress> existing) {
-        Optional<IpPrefix> prefix = netbox.prefixContaining(host);
+        Optional<IpPrefix> prefix = netbox.ipam().prefixContaining(host);
         Optional<Long> vrf = prefix.flatMap(IpPrefix::vrfId);
         List<IpAddress> inScope = existing.stream().filter(a -> a.vrfId().equals(vrf)).toList();
         if (inScope.stream().anyMatch(a -> a.isAssignedToInterface(bmc.id()))) {
@@ -50,7 +50,7 @@ public record AddressClaim(Optional<IpPrefix> prefix, List<IpAddress> inScope, O
                 }
                 continue;
             }
-            Optional<DeviceInterface> holder = netbox.interfaceById(ip.assignedObjectId().orElseThrow());
+            Optional<DeviceInterface> holder = netbox.interfaces().byId(ip.assignedObjectId().orElseThrow());
             if (holder.isPresent() && holder.get().deviceId() != deviceId) {
                 return new AddressClaim(prefix, inScope, Optional.of(holder.get().deviceId()), Optional.empty());
             }

@@ -53,7 +53,7 @@ public final class BmcAddressWriter {
      */
     public Outcome record(Device device, DeviceInterface bmc, String host, OptionalInt leaseMaskBits,
             Instant leaseSeenAt) {
-        return record(device, bmc, host, AddressClaim.of(netbox, device.id(), bmc, host, netbox.ipAddresses(host)),
+        return record(device, bmc, host, AddressClaim.of(netbox, device.id(), bmc, host, netbox.ipam().addresses(host)),
                 leaseMaskBits, leaseSeenAt, Optional.empty());
     }
 
@@ -77,7 +77,7 @@ public final class BmcAddressWriter {
             Optional<java.time.Instant> stamped = LeaseStamp.seenAt(ip.description());
             if (becomesOob && LeaseStamp.isOurs(ip.description())
                     && stamped.filter(t -> !t.isBefore(leaseSeenAt)).isEmpty()) {
-                ip = netbox.assignIpAddress(ip.id(), bmc.id(), Optional.of(LeaseStamp.of(leaseSeenAt)));
+                ip = netbox.ipam().assignAddress(ip.id(), bmc.id(), Optional.of(LeaseStamp.of(leaseSeenAt)));
             }
         } else if (claim.heldByDevice().isPresent()) {
             return new Outcome.HeldByOtherDevice(claim.inScope().getFirst(), claim.heldByDevice().get());
@@ -87,13 +87,13 @@ public final class BmcAddressWriter {
             // An operator's description stays; an empty one or ours gets this lease's stamp.
             IpAddress reusable = claim.reusable().get();
             String description = reusable.description();
-            ip = netbox.assignIpAddress(reusable.id(), bmc.id(),
+            ip = netbox.ipam().assignAddress(reusable.id(), bmc.id(),
                     description.isBlank() || LeaseStamp.isOurs(description)
                             ? Optional.of(LeaseStamp.of(leaseSeenAt)) : Optional.empty());
             reassigned = true;
         } else {
             int bits = claim.prefix().map(IpPrefix::length).orElse(leaseMaskBits.orElse(32));
-            ip = netbox.createIpAddress(host + "/" + bits, bmc.id(), LeaseStamp.of(leaseSeenAt),
+            ip = netbox.ipam().createAddress(host + "/" + bits, bmc.id(), LeaseStamp.of(leaseSeenAt),
                     claim.prefix().flatMap(IpPrefix::vrfId));
             created = true;
         }
@@ -101,7 +101,7 @@ public final class BmcAddressWriter {
         boolean oobChanged = device.oobIpId().filter(id -> id == ipId).isEmpty();
         Optional<String> statusChange = newStatus.filter(s -> !s.equals(device.status()));
         if (oobChanged || statusChange.isPresent()) {
-            netbox.setOobIpAndStatus(device.id(), ipId, statusChange);
+            netbox.devices().setOobIpAndStatus(device.id(), ipId, statusChange);
         }
         List<String> replaced = removeEarlierLeases(bmc, ip);
         List<String> unassigned = oobChanged ? unassignPlannedIp(device, bmc, ip) : List.of();
@@ -118,19 +118,19 @@ public final class BmcAddressWriter {
             return List.of();
         }
         long planned = device.oobIpId().get();
-        return netbox.ipAddressesOfInterface(bmc.id()).stream()
+        return netbox.ipam().addressesOfInterface(bmc.id()).stream()
                 .filter(a -> a.id() == planned && !LeaseStamp.isOurs(a.description()))
-                .map(a -> netbox.unassignIpAddress(a.id()).address())
+                .map(a -> netbox.ipam().unassignAddress(a.id()).address())
                 .toList();
     }
 
     /** Earlier leases the pipeline recorded on this BMC interface go; addresses an operator made stay. */
     private List<String> removeEarlierLeases(DeviceInterface bmc, IpAddress current) {
-        return netbox.ipAddressesOfInterface(bmc.id()).stream()
+        return netbox.ipam().addressesOfInterface(bmc.id()).stream()
                 .filter(a -> a.id() != current.id())
                 .filter(a -> LeaseStamp.isOurs(a.description()))
                 .map(a -> {
-                    netbox.deleteIpAddress(a.id());
+                    netbox.ipam().deleteAddress(a.id());
                     return a.address();
                 })
                 .toList();

@@ -38,7 +38,7 @@ public final class DiscoveryDecider {
      * is not a BMC lease; those interfaces are kept to say so.
      */
     public BmcIdentity identify(BmcLease lease) {
-        List<DeviceInterface> holders = netbox.interfacesByMac(lease.mac());
+        List<DeviceInterface> holders = netbox.interfaces().byMac(lease.mac());
         return new BmcIdentity(lease, holders.stream().filter(bmcPattern::isBmc).toList(),
                 holders.stream().filter(i -> !bmcPattern.isBmc(i)).toList());
     }
@@ -60,14 +60,14 @@ public final class DiscoveryDecider {
         }
         List<Long> deviceIds = bmcs.stream().map(DeviceInterface::deviceId).distinct().sorted().toList();
         DeviceInterface bmc = bmcs.getFirst();
-        Optional<Device> found = netbox.device(bmc.deviceId());
+        Optional<Device> found = netbox.devices().byId(bmc.deviceId());
         if (found.isEmpty()) {
             // Deleted between the two reads: as far as NetBox now knows, nobody expects this MAC.
             return new DiscoveryCase.SeenNotExpected(lease, List.of());
         }
         Device device = found.get();
         List<Long> others = deviceIds.stream().filter(id -> id != device.id()).toList();
-        List<IpAddress> addresses = netbox.ipAddresses(lease.ip());
+        List<IpAddress> addresses = netbox.ipam().addresses(lease.ip());
         AddressClaim claim = AddressClaim.of(netbox, device.id(), bmc, lease.ip(), addresses);
         LifecycleEvent.BmcLeaseObserved facts = LifecycleEvent.BmcLeaseObserved.of(
                 device.oobIpAddress(), device.oobIpDescription().flatMap(LeaseStamp::seenAt), lease.ip(), lease.seenAt(),

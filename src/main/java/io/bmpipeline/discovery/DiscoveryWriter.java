@@ -65,7 +65,7 @@ public final class DiscoveryWriter {
             statusWritten = recorded.get();
         }
         if (!statusWritten && !c.device().status().equals(to)) {
-            netbox.setStatus(c.device().id(), to);
+            netbox.devices().setStatus(c.device().id(), to);
         }
         LOG.infof("%s: %s %s [%s]", lease(c), c.device().label(), change + ", BMC IP " + c.lease().ip(), c.rule().id());
         io.bmpipeline.config.Meters.discoveryLatency(java.time.Duration.between(c.lease().seenAt(), clock.instant()));
@@ -123,7 +123,8 @@ public final class DiscoveryWriter {
                 : List.of(c.claim().heldByDevice().orElseThrow());
         java.util.Map<Long, String> names = new java.util.LinkedHashMap<>();
         names.put(c.device().id(), c.device().label());
-        others.forEach(id -> names.put(id, netbox.device(id).map(io.bmpipeline.netbox.Device::label).orElse("device #" + id)));
+        others.forEach(id -> names.put(id,
+                netbox.devices().byId(id).map(io.bmpipeline.netbox.Device::label).orElse("device #" + id)));
         String detail = !c.otherDevicesWithMac().isEmpty()
                 ? "BMC MAC " + c.lease().mac() + " is on devices " + String.join(", ", names.values())
                 : "leased IP " + c.lease().ip() + " is assigned in NetBox to " + names.get(others.getFirst())
@@ -178,7 +179,7 @@ public final class DiscoveryWriter {
         if (!(c instanceof DiscoveryCase.Decided d) || !(d.decision() instanceof Decision.NoOp)) {
             return List.of();
         }
-        Optional<Rule> applied = netbox.journalEntries(d.device().id(), writtenSince(d.lease())).stream()
+        Optional<Rule> applied = netbox.journal().entries(d.device().id(), writtenSince(d.lease())).stream()
                 .map(e -> APPLIED_RULE.matcher(e.comments()))
                 .filter(m -> m.find() && m.group(2).equals(d.lease().leaseId()))
                 .findFirst()
@@ -236,7 +237,7 @@ public final class DiscoveryWriter {
         // The claim the decision was taken on refuses the address: no row records then, but should one, nothing is
         // written and it is said.
         if (outcome instanceof BmcAddressWriter.Outcome.HeldByOtherDevice held) {
-            String holder = netbox.device(held.otherDeviceId()).map(io.bmpipeline.netbox.Device::label)
+            String holder = netbox.devices().byId(held.otherDeviceId()).map(io.bmpipeline.netbox.Device::label)
                     .orElse("device #" + held.otherDeviceId());
             journalOnce(c, JournalEntry.Kind.DANGER, "leased IP " + c.lease().ip()
                     + " was taken by " + holder + " while this lease was applied; not recorded");
@@ -277,11 +278,11 @@ public final class DiscoveryWriter {
     /** As above, on {@code deviceId}'s journal (a conflict is written on every device in it). */
     private void journalOnce(long deviceId, DiscoveryCase.Decided c, JournalEntry.Kind kind, String what) {
         String marker = "[lease " + c.lease().leaseId() + "]";
-        boolean written = netbox.journalEntries(deviceId, writtenSince(c.lease())).stream()
+        boolean written = netbox.journal().entries(deviceId, writtenSince(c.lease())).stream()
                 .anyMatch(e -> e.comments().contains(marker));
         if (!written) {
             BmcLease lease = c.lease();
-            netbox.journal(deviceId, kind, what + ". " + c.rule().why()
+            netbox.journal().write(deviceId, kind, what + ". " + c.rule().why()
                     + ". Lease: MAC " + lease.mac() + ", IP " + lease.ip()
                     + lease.hostname().map(h -> ", hostname " + Markdown.escape(h)).orElse("")
                     + lease.vendorClass().map(v -> ", vendor class " + Markdown.escape(v)).orElse("")

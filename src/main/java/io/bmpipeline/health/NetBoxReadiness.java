@@ -41,7 +41,7 @@ public class NetBoxReadiness implements HealthCheck {
             NetBoxVersion version = netbox.refreshVersion();
             response.withData("version", version.toString());
             Set<String> missing = new LinkedHashSet<>(LIFECYCLE_STATUSES);
-            missing.removeAll(netbox.deviceStatusChoices());
+            missing.removeAll(netbox.devices().statusChoices());
             if (!missing.isEmpty()) {
                 return response.down().withData("reason", "NetBox lacks the device statuses " + missing
                         + ": add them with FIELD_CHOICES['dcim.Device.status+'] in NetBox's configuration.py").build();

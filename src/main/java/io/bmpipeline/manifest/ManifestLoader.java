@@ -6,6 +6,7 @@ import io.bmpipeline.netbox.Device;
 import io.bmpipeline.netbox.DeviceInterface;
 import io.bmpipeline.netbox.JournalEntry;
 import io.bmpipeline.netbox.NetBoxClient;
+import io.bmpipeline.netbox.NetBoxJournal;
 import io.bmpipeline.netbox.NetBoxException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -153,18 +154,19 @@ public final class ManifestLoader {
     private void loadBatch(List<ManifestRow> rows, String hash, String file, boolean dryRun,
                            Map<ManifestOutcome, Long> counts, List<RowResult> notable,
                            java.util.function.LongConsumer progress) {
-        Map<String, List<Device>> devicesBySerial = netbox.devicesBySerials(rows.stream().map(ManifestRow::serial).toList())
-                .stream().collect(Collectors.groupingBy(d -> d.serial().toUpperCase(Locale.ROOT)));
+        Map<String, List<Device>> devicesBySerial = netbox.devices()
+                .bySerials(rows.stream().map(ManifestRow::serial).toList()).stream().collect(Collectors.groupingBy(d -> d.serial().toUpperCase(Locale.ROOT)));
         Set<Long> deviceIds = devicesBySerial.values().stream().filter(l -> l.size() == 1)
                 .map(l -> l.getFirst().id()).collect(Collectors.toSet());
         Map<Long, List<DeviceInterface>> interfaces = deviceIds.isEmpty() ? Map.of()
-                : netbox.interfacesOfDevices(deviceIds).stream().collect(Collectors.groupingBy(DeviceInterface::deviceId));
-        Map<MacAddress, List<DeviceInterface>> holders = netbox.interfacesByMacs(rows.stream().map(ManifestRow::mac).toList())
-                .stream().filter(i -> i.mac().isPresent()).collect(Collectors.groupingBy(i -> i.mac().get()));
+                : netbox.interfaces().ofDevices(deviceIds).stream()
+                        .collect(Collectors.groupingBy(DeviceInterface::deviceId));
+        Map<MacAddress, List<DeviceInterface>> holders = netbox.interfaces()
+                .byMacs(rows.stream().map(ManifestRow::mac).toList()).stream().filter(i -> i.mac().isPresent()).collect(Collectors.groupingBy(i -> i.mac().get()));
 
-        List<NetBoxClient.NewJournalEntry> journal = new ArrayList<>();
+        List<NetBoxJournal.NewEntry> journal = new ArrayList<>();
         Map<Long, MacAddress> macWrites = new LinkedHashMap<>();
-        Map<Long, NetBoxClient.NewJournalEntry> journalOfWrite = new LinkedHashMap<>();
+        Map<Long, NetBoxJournal.NewEntry> journalOfWrite = new LinkedHashMap<>();
         Map<Long, Integer> resultOfWrite = new LinkedHashMap<>();
         List<RowResult> results = new ArrayList<>();
         for (ManifestRow row : rows) {
@@ -202,8 +204,8 @@ public final class ManifestLoader {
 
     private RowResult decide(ManifestRow row, Map<String, List<Device>> devicesBySerial,
                              Map<Long, List<DeviceInterface>> interfaces, Map<MacAddress, List<DeviceInterface>> holders,
-                             String hash, String file, List<NetBoxClient.NewJournalEntry> journal,
-                             Map<Long, MacAddress> macWrites, Map<Long, NetBoxClient.NewJournalEntry> journalOfWrite) {
+                             String hash, String file, List<NetBoxJournal.NewEntry> journal,
+                             Map<Long, MacAddress> macWrites, Map<Long, NetBoxJournal.NewEntry> journalOfWrite) {
         List<Device> devices = devicesBySerial.getOrDefault(row.serial().toUpperCase(Locale.ROOT), List.of());
         if (devices.isEmpty()) {
             return failed(row, "no device with serial " + row.serial() + " in NetBox", Optional.empty());
@@ -235,7 +237,7 @@ public final class ManifestLoader {
         }
         String where = " (manifest " + file + ", line " + row.line() + ") " + marker(hash, row.line());
         if (bmc.mac().isEmpty()) {
-            journalOfWrite.put(bmc.id(), new NetBoxClient.NewJournalEntry(device.id(), JournalEntry.Kind.SUCCESS,
+            journalOfWrite.put(bmc.id(), new NetBoxJournal.NewEntry(device.id(), JournalEntry.Kind.SUCCESS,
                     "BMC MAC " + row.mac() + " set on " + bmc.name() + " from the vendor manifest" + where));
             macWrites.put(bmc.id(), row.mac());
             return new RowResult(row.line(), row.serial(), row.mac().value(), ManifestOutcome.SET, "set on " + bmc.name(),
@@ -245,7 +247,7 @@ public final class ManifestLoader {
             return new RowResult(row.line(), row.serial(), row.mac().value(), ManifestOutcome.ALREADY_SET, "",
                     Optional.of(device.id()));
         }
-        journal.add(new NetBoxClient.NewJournalEntry(device.id(), JournalEntry.Kind.WARNING,
+        journal.add(new NetBoxJournal.NewEntry(device.id(), JournalEntry.Kind.WARNING,
                 "vendor manifest says BMC MAC " + row.mac() + " but " + bmc.name() + " has " + bmc.mac().get()
                         + "; not changed" + where));
         return new RowResult(row.line(), row.serial(), row.mac().value(), ManifestOutcome.CONFLICT_SKIPPED,
@@ -257,16 +259,16 @@ public final class ManifestLoader {
      * unreachable between the MAC write and its entry does not lose the entry: this waits for NetBox (backoff up to
      * 30 s) rather than leave a write undescribed.
      */
-    private void journalWhenNetBoxAnswers(List<NetBoxClient.NewJournalEntry> journal) {
+    private void journalWhenNetBoxAnswers(List<NetBoxJournal.NewEntry> journal) {
         java.time.Duration wait = java.time.Duration.ofSeconds(2);
         while (true) {
             try {
-                Set<String> written = journal.isEmpty() ? Set.of() : netbox.journalEntriesOfDevices(
-                                journal.stream().map(NetBoxClient.NewJournalEntry::deviceId).collect(Collectors.toSet()))
+                Set<String> written = journal.isEmpty() ? Set.of() : netbox.journal().entriesOfDevices(
+                                journal.stream().map(NetBoxJournal.NewEntry::deviceId).collect(Collectors.toSet()))
                         .stream().map(JournalEntry::comments).map(ManifestLoader::marker).flatMap(Optional::stream)
                         .collect(Collectors.toSet());
-                netbox.journal(journal.stream().filter(e -> !marker(e.comments()).map(written::contains).orElse(false))
-                        .toList());
+                netbox.journal().writeAll(journal.stream()
+                        .filter(e -> !marker(e.comments()).map(written::contains).orElse(false)).toList());
                 return;
             } catch (NetBoxException.Unavailable e) {
                 try {
@@ -284,13 +286,13 @@ public final class ManifestLoader {
     /** Sets the MACs in one bulk write; when NetBox refuses it (400), one by one. What NetBox refused, by interface. */
     private Map<Long, String> writeMacs(Map<Long, MacAddress> macWrites) {
         try {
-            netbox.setInterfaceMacs(macWrites);
+            netbox.interfaces().setMacs(macWrites);
             return Map.of();
         } catch (NetBoxException.Rejected bulk) {
             Map<Long, String> refused = new LinkedHashMap<>();
             macWrites.forEach((iface, mac) -> {
                 try {
-                    netbox.setInterfaceMacs(Map.of(iface, mac));
+                    netbox.interfaces().setMacs(Map.of(iface, mac));
                 } catch (NetBoxException.Rejected one) {
                     refused.put(iface, one.errors().toString());
                 }

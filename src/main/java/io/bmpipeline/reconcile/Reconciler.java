@@ -48,10 +48,10 @@ public final class Reconciler {
     public Reconciliation reconcile(List<String> sites, LeaseSightingSource.Answer leases) {
         Map<MacAddress, LeaseSighting> sighted = new HashMap<>();
         leases.sightings().forEach(s -> sighted.put(s.mac(), s));
-        List<Device> devices = netbox.devicesAtSites(sites);
+        List<Device> devices = netbox.devices().atSites(sites);
         Map<Long, Device> byId = new HashMap<>();
         devices.forEach(d -> byId.put(d.id(), d));
-        List<DeviceInterface> bmcs = devices.isEmpty() ? List.of() : netbox.interfacesOfDevices(byId.keySet()).stream()
+        List<DeviceInterface> bmcs = devices.isEmpty() ? List.of() : netbox.interfaces().ofDevices(byId.keySet()).stream()
                 .filter(i -> !i.macs().isEmpty() && bmcPattern.isBmc(i))
                 .sorted(Comparator.comparingLong(DeviceInterface::id))
                 .toList();
@@ -128,7 +128,7 @@ public final class Reconciler {
         if (macs.isEmpty()) {
             return known;
         }
-        for (DeviceInterface iface : netbox.interfacesByMacs(macs)) {
+        for (DeviceInterface iface : netbox.interfaces().byMacs(macs)) {
             if (bmcPattern.isBmc(iface)) {
                 known.addAll(iface.macs());
             }

@@ -68,7 +68,7 @@ class PcapReplayDiscoveryTest {
             for (int i = 0; i < 3; i++) {
                 var device = fixture.device(fixture.serial("R" + i), "offline", names[i], "eth0");
                 String mac = String.format("AC:1F:6B:%02X:%02X:%02X", (h >>> 8) & 0xff, h & 0xff, i + 1);
-                netbox.setInterfaceMac(device.iface(names[i]), MacAddress.of(mac));
+                netbox.interfaces().setMac(device.iface(names[i]), MacAddress.of(mac));
                 devices.add(device);
                 frames.add(DhcpFrameBuilder.request().xid(1000 + i).chaddr(mac).option(12, "bmc-" + i)
                         .option(60, "iDRAC").bytes());
@@ -77,7 +77,7 @@ class PcapReplayDiscoveryTest {
             }
             victim = fixture.device(fixture.serial("V"), "offline", "iLO");
             String victimMac = String.format("94:57:A5:%02X:%02X:99", (h >>> 8) & 0xff, h & 0xff);
-            netbox.setInterfaceMac(victim.iface("iLO"), MacAddress.of(victimMac));
+            netbox.interfaces().setMac(victim.iface("iLO"), MacAddress.of(victimMac));
             frames.add(DhcpFrameBuilder.ack().xid(2000).chaddr(victimMac).from("66:66:66:66:66:66", 10, 66, 0, 66).bytes());
             frames.add(DhcpFrameBuilder.ack().xid(2001).chaddr("00:11:22:33:44:55").bytes());
             // The rogue answers a whole segment; a second rogue once: one alert each, not one per ACK.
@@ -109,7 +109,7 @@ class PcapReplayDiscoveryTest {
         @Override
         public void stop() {
             for (String suffix : List.of(".10", ".11", ".12")) {
-                fixture.client().ipAddresses(net + suffix).forEach(ip -> fixture.client().deleteIpAddress(ip.id()));
+                fixture.client().ipam().addresses(net + suffix).forEach(ip -> fixture.client().ipam().deleteAddress(ip.id()));
             }
             fixture.close();
         }
@@ -132,18 +132,18 @@ class PcapReplayDiscoveryTest {
         NetBoxClient netbox = fixture.client();
         for (int i = 0; i < devices.size(); i++) {
             long id = devices.get(i).id();
-            var device = Eventually.await("device " + id + " discovered", () -> netbox.device(id).orElseThrow(),
+            var device = Eventually.await("device " + id + " discovered", () -> netbox.devices().byId(id).orElseThrow(),
                     d -> d.status().equals("discovered") && d.oobIpAddress().isPresent());
             assertEquals(net + "." + (10 + i) + "/24", device.oobIpAddress().orElseThrow());
-            List<JournalEntry> journal = netbox.journalEntries(id);
+            List<JournalEntry> journal = netbox.journal().entries(id);
             assertEquals(1, journal.size());
             assertTrue(journal.getFirst().comments().contains("hostname bmc-" + i), journal.getFirst().comments());
             assertTrue(journal.getFirst().comments().contains("vendor class iDRAC"), journal.getFirst().comments());
         }
-        var untouched = netbox.device(victim.id()).orElseThrow();
+        var untouched = netbox.devices().byId(victim.id()).orElseThrow();
         assertEquals("offline", untouched.status(), "the rogue server's ACK must not be processed");
         assertTrue(untouched.oobIpAddress().isEmpty());
-        assertEquals(List.of(), netbox.journalEntries(victim.id()));
+        assertEquals(List.of(), netbox.journal().entries(victim.id()));
 
         int h = fixture.tag().hashCode();
         List<String> alerted = new ArrayList<>();

@@ -37,16 +37,16 @@ class BmcAddressWriterTest {
 
     @AfterEach
     void clean() {
-        for (IpAddress ip : netbox.ipAddresses(net + ".10")) {
-            netbox.deleteIpAddress(ip.id());
+        for (IpAddress ip : netbox.ipam().addresses(net + ".10")) {
+            netbox.ipam().deleteAddress(ip.id());
         }
-        for (IpAddress ip : netbox.ipAddresses(net + ".11")) {
-            netbox.deleteIpAddress(ip.id());
+        for (IpAddress ip : netbox.ipam().addresses(net + ".11")) {
+            netbox.ipam().deleteAddress(ip.id());
         }
         // What the writer created in these tests (the fixture removes what it made itself).
         for (String host : List.of(".40", ".44")) {
-            netbox.ipAddresses(net + host).stream().filter(ip -> LeaseStamp.isOurs(ip.description()))
-                    .forEach(ip -> netbox.deleteIpAddress(ip.id()));
+            netbox.ipam().addresses(net + host).stream().filter(ip -> LeaseStamp.isOurs(ip.description()))
+                    .forEach(ip -> netbox.ipam().deleteAddress(ip.id()));
         }
         fixture.close();
     }
@@ -59,7 +59,7 @@ class BmcAddressWriterTest {
         assertTrue(outcome.created());
         assertEquals(net + ".10/24", outcome.ip().address());
         assertTrue(outcome.ip().isAssignedToInterface(device.iface("iLO").id()));
-        assertEquals(net + ".10/24", netbox.device(device.id()).orElseThrow().oobIpAddress().orElseThrow());
+        assertEquals(net + ".10/24", netbox.devices().byId(device.id()).orElseThrow().oobIpAddress().orElseThrow());
     }
 
     @Test
@@ -67,26 +67,26 @@ class BmcAddressWriterTest {
         var device = fixture.device(fixture.serial("2"), "offline", "iDRAC");
         writer.record(device.device(), device.iface("iDRAC"), net + ".10", OptionalInt.empty(), java.time.Instant.now());
         var again = assertInstanceOf(BmcAddressWriter.Outcome.Recorded.class, writer.record(
-                netbox.device(device.id()).orElseThrow(), device.iface("iDRAC"), net + ".10", OptionalInt.empty(), java.time.Instant.now()));
+                netbox.devices().byId(device.id()).orElseThrow(), device.iface("iDRAC"), net + ".10", OptionalInt.empty(), java.time.Instant.now()));
         assertFalse(again.changedAnything());
-        assertEquals(1, netbox.ipAddresses(net + ".10").size());
+        assertEquals(1, netbox.ipam().addresses(net + ".10").size());
     }
 
     @Test
     void newLeaseReplacesThePipelinesEarlierLeaseButKeepsOperatorAddresses() {
         var device = fixture.device(fixture.serial("3"), "discovered", "BMC");
         long bmc = device.iface("BMC").id();
-        IpAddress operatorMade = netbox.createIpAddress(net + ".99/24", bmc, "set by hand");
+        IpAddress operatorMade = netbox.ipam().createAddress(net + ".99/24", bmc, "set by hand");
         fixture.ownsIp(operatorMade);
         writer.record(device.device(), device.iface("BMC"), net + ".10", OptionalInt.empty(), java.time.Instant.now());
         var moved = assertInstanceOf(BmcAddressWriter.Outcome.Recorded.class, writer.record(
-                netbox.device(device.id()).orElseThrow(), device.iface("BMC"), net + ".11", OptionalInt.empty(), java.time.Instant.now()));
+                netbox.devices().byId(device.id()).orElseThrow(), device.iface("BMC"), net + ".11", OptionalInt.empty(), java.time.Instant.now()));
         assertTrue(moved.created());
         assertTrue(moved.oobChanged());
         assertEquals(List.of(net + ".10/24"), moved.replaced());
-        assertEquals(List.of(), netbox.ipAddresses(net + ".10"));
-        assertEquals(net + ".11/24", netbox.device(device.id()).orElseThrow().oobIpAddress().orElseThrow());
-        assertEquals(2, netbox.ipAddressesOfInterface(bmc).size());
+        assertEquals(List.of(), netbox.ipam().addresses(net + ".10"));
+        assertEquals(net + ".11/24", netbox.devices().byId(device.id()).orElseThrow().oobIpAddress().orElseThrow());
+        assertEquals(2, netbox.ipam().addressesOfInterface(bmc).size());
     }
 
     @Test
@@ -97,8 +97,8 @@ class BmcAddressWriterTest {
         var conflict = assertInstanceOf(BmcAddressWriter.Outcome.HeldByOtherDevice.class,
                 writer.record(newcomer.device(), newcomer.iface("iLO"), net + ".10", OptionalInt.empty(), java.time.Instant.now()));
         assertEquals(holder.id(), conflict.otherDeviceId());
-        assertTrue(netbox.device(newcomer.id()).orElseThrow().oobIpId().isEmpty());
-        assertEquals(List.of(), netbox.ipAddressesOfInterface(newcomer.iface("iLO").id()));
+        assertTrue(netbox.devices().byId(newcomer.id()).orElseThrow().oobIpId().isEmpty());
+        assertEquals(List.of(), netbox.ipam().addressesOfInterface(newcomer.iface("iLO").id()));
     }
 
     // ---- NetBox as sites shape it: VRFs, reserved addresses, planned BMC IPs ------------------------------------
@@ -114,8 +114,8 @@ class BmcAddressWriterTest {
                 writer.record(device.device(), device.iface("iLO"), net + ".40", OptionalInt.empty(), Instant.now()));
         assertTrue(recorded.created(), "a new IP in the BMC prefix's VRF (global), not the tenant's");
         assertEquals(Optional.empty(), recorded.ip().vrfId());
-        assertEquals(net + ".40/24", netbox.device(device.id()).orElseThrow().oobIpAddress().orElseThrow());
-        IpAddress after = netbox.ipAddresses(net + ".40").stream().filter(ip -> ip.id() == tenants.id()).findFirst()
+        assertEquals(net + ".40/24", netbox.devices().byId(device.id()).orElseThrow().oobIpAddress().orElseThrow());
+        IpAddress after = netbox.ipam().addresses(net + ".40").stream().filter(ip -> ip.id() == tenants.id()).findFirst()
                 .orElseThrow();
         assertEquals(Optional.of(tenant), after.vrfId());
         assertTrue(after.isAssignedToInterface(other.iface("eth0").id()), "the tenant's address is untouched");
@@ -134,8 +134,8 @@ class BmcAddressWriterTest {
                 writer.record(device.device(), device.iface("iLO"), net + ".42", OptionalInt.empty(), Instant.now()));
         assertTrue(onNic.why().contains("/eth0, not the BMC"), onNic.why());
 
-        assertTrue(netbox.device(device.id()).orElseThrow().oobIpId().isEmpty());
-        assertEquals(List.of(), netbox.ipAddressesOfInterface(device.iface("iLO").id()));
+        assertTrue(netbox.devices().byId(device.id()).orElseThrow().oobIpId().isEmpty());
+        assertEquals(List.of(), netbox.ipam().addressesOfInterface(device.iface("iLO").id()));
     }
 
     @Test
@@ -143,15 +143,15 @@ class BmcAddressWriterTest {
         var device = fixture.device(fixture.serial("9"), "offline", "iLO");
         IpAddress planned = fixture.ip(net + ".43/24", "active", Optional.empty(), Optional.of(device.iface("iLO").id()),
                 "planned by the rack design");
-        netbox.setOobIp(device.id(), planned.id());
+        netbox.devices().setOobIp(device.id(), planned.id());
         var recorded = assertInstanceOf(BmcAddressWriter.Outcome.Recorded.class, writer.record(
-                netbox.device(device.id()).orElseThrow(), device.iface("iLO"), net + ".44", OptionalInt.empty(),
+                netbox.devices().byId(device.id()).orElseThrow(), device.iface("iLO"), net + ".44", OptionalInt.empty(),
                 Instant.now()));
         assertEquals(List.of(net + ".43/24"), recorded.unassigned());
-        assertEquals(net + ".44/24", netbox.device(device.id()).orElseThrow().oobIpAddress().orElseThrow());
-        assertEquals(List.of(net + ".44/24"), netbox.ipAddressesOfInterface(device.iface("iLO").id()).stream()
+        assertEquals(net + ".44/24", netbox.devices().byId(device.id()).orElseThrow().oobIpAddress().orElseThrow());
+        assertEquals(List.of(net + ".44/24"), netbox.ipam().addressesOfInterface(device.iface("iLO").id()).stream()
                 .map(IpAddress::address).toList(), "one address on the BMC interface");
-        IpAddress kept = netbox.ipAddresses(net + ".43").getFirst();
+        IpAddress kept = netbox.ipam().addresses(net + ".43").getFirst();
         assertFalse(kept.isAssigned(), "the planned address stays in IPAM, unassigned");
         assertEquals("planned by the rack design", kept.description());
     }

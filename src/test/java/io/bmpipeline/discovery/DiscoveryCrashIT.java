@@ -40,7 +40,7 @@ class DiscoveryCrashIT {
             for (int i = 0; i < DEVICES; i++) {
                 var device = fixture.device(fixture.serial("K" + i), "offline", "iDRAC");
                 String mac = String.format("D0:94:66:%02X:%02X:%02X", (h >>> 8) & 0xff, h & 0xff, i);
-                netbox.setInterfaceMac(device.iface("iDRAC"), MacAddress.of(mac));
+                netbox.interfaces().setMac(device.iface("iDRAC"), MacAddress.of(mac));
                 ids.add(device.id());
                 macs.add(mac);
             }
@@ -64,29 +64,29 @@ class DiscoveryCrashIT {
                     second.waitFor(30, TimeUnit.SECONDS);
                 }
                 for (int i = 0; i < DEVICES; i++) {
-                    Device device = netbox.device(ids.get(i)).orElseThrow();
+                    Device device = netbox.devices().byId(ids.get(i)).orElseThrow();
                     assertEquals(net + "." + (10 + i) + "/24", device.oobIpAddress().orElseThrow(), "device " + i);
-                    assertEquals(1, netbox.journalEntries(ids.get(i)).size(), "device " + i + " journal");
-                    assertEquals(1, netbox.ipAddresses(net + "." + (10 + i)).size(), "device " + i + " IPs");
+                    assertEquals(1, netbox.journal().entries(ids.get(i)).size(), "device " + i + " journal");
+                    assertEquals(1, netbox.ipam().addresses(net + "." + (10 + i)).size(), "device " + i + " IPs");
                 }
                 // Every promotion announced once, also those applied in NetBox just before the SIGKILL.
                 List<String> announced = new ArrayList<>();
                 H2EventBus.replayStopped(data.resolve("bus"), Topics.DEVICE_STATE, EventTypes.DEVICE_STATE_CHANGED,
                         e -> announced.add(e.envelope().subject()));
-                List<String> serials = ids.stream().map(id -> netbox.device(id).orElseThrow().serial()).sorted().toList();
+                List<String> serials = ids.stream().map(id -> netbox.devices().byId(id).orElseThrow().serial()).sorted().toList();
                 assertEquals(serials, announced.stream().sorted().toList(), "one announcement per promotion");
                 System.out.printf("crash test: %d of %d applied before SIGKILL, all %d after restart%n",
                         beforeRestart, DEVICES, DEVICES);
             } finally {
                 for (int i = 0; i < DEVICES; i++) {
-                    netbox.ipAddresses(net + "." + (10 + i)).forEach(ip -> netbox.deleteIpAddress(ip.id()));
+                    netbox.ipam().addresses(net + "." + (10 + i)).forEach(ip -> netbox.ipam().deleteAddress(ip.id()));
                 }
             }
         }
     }
 
     private static int discovered(NetBoxClient netbox, List<Long> ids) {
-        return (int) netbox.devicesBySerials(ids.stream().map(id -> netbox.device(id).orElseThrow().serial()).toList())
+        return (int) netbox.devices().bySerials(ids.stream().map(id -> netbox.devices().byId(id).orElseThrow().serial()).toList())
                 .stream().filter(d -> d.status().equals("discovered")).count();
     }
 

@@ -53,7 +53,7 @@ class DiscoveryReplayTest {
     @AfterEach
     void clean() {
         for (String host : List.of(net + ".20", net + ".21")) {
-            netbox.ipAddresses(host).forEach(ip -> netbox.deleteIpAddress(ip.id()));
+            netbox.ipam().addresses(host).forEach(ip -> netbox.ipam().deleteAddress(ip.id()));
         }
         fixture.close();
     }
@@ -69,22 +69,22 @@ class DiscoveryReplayTest {
     void aLeaseDeliveredAgainFindsItsFirstEntryAndFinishesTheJobWithoutASecond() {
         BmcLease lease = lease("r");
         var device = fixture.device(fixture.serial("r"), "offline", "iLO", "eth0");
-        netbox.setInterfaceMac(device.iface("iLO"), lease.mac());
+        netbox.interfaces().setMac(device.iface("iLO"), lease.mac());
 
         // The first delivery (of this tap, or of the other tap of an HA pair) wrote its journal entry and died
         // before the address and the status.
-        netbox.journal(device.id(), JournalEntry.Kind.SUCCESS, "offline → discovered [lease " + lease.leaseId() + "]");
+        netbox.journal().write(device.id(), JournalEntry.Kind.SUCCESS, "offline → discovered [lease " + lease.leaseId() + "]");
 
         var redelivered = assertInstanceOf(DiscoveryCase.Decided.class, decider.decide(lease));
         assertEquals("PROMOTE", redelivered.branch());
         writer.promote(redelivered);
 
-        var after = netbox.device(device.id()).orElseThrow();
+        var after = netbox.devices().byId(device.id()).orElseThrow();
         assertEquals("discovered", after.status());
         assertEquals(net + ".20/24", after.oobIpAddress().orElseThrow());
-        List<IpAddress> ips = netbox.ipAddresses(net + ".20");
+        List<IpAddress> ips = netbox.ipam().addresses(net + ".20");
         assertEquals(1, ips.size());
-        List<JournalEntry> journal = netbox.journalEntries(device.id());
+        List<JournalEntry> journal = netbox.journal().entries(device.id());
         assertEquals(1, journal.size(), "the redelivery found the first attempt's entry: " + journal);
     }
 
@@ -92,7 +92,7 @@ class DiscoveryReplayTest {
     void aPromotionAppliedBeforeACrashIsAnnouncedAgainWithItsOwnIdWhenTheLeaseComesBack() {
         BmcLease lease = lease("a");
         var device = fixture.device(fixture.serial("a"), "offline", "iLO", "eth0");
-        netbox.setInterfaceMac(device.iface("iLO"), lease.mac());
+        netbox.interfaces().setMac(device.iface("iLO"), lease.mac());
         var first = assertInstanceOf(DiscoveryCase.Decided.class, decider.decide(lease));
         List<Publication> announced = writer.promote(first);
         assertEquals(1, announced.size());
@@ -108,7 +108,7 @@ class DiscoveryReplayTest {
                 "the same id: a bus that has the first announcement drops this one");
         assertEquals(EventTypes.DEVICE_STATE_CHANGED, reannounced.getFirst().envelope().type());
         assertEquals("discovered", reannounced.getFirst().envelope().data().get("newStatus").asText());
-        assertEquals(1, netbox.journalEntries(device.id()).size(), "nothing written again");
+        assertEquals(1, netbox.journal().entries(device.id()).size(), "nothing written again");
 
         // A renewal (another lease event) of the same BMC announces nothing.
         assertEquals(List.of(), writer.nothing(assertInstanceOf(DiscoveryCase.Decided.class, decider.decide(lease("b")))));
@@ -119,7 +119,7 @@ class DiscoveryReplayTest {
         BmcLease stale = lease("old");
         Instant seen = stale.seenAt();
         var device = fixture.device(fixture.serial("late"), "offline", "iLO", "eth0");
-        netbox.setInterfaceMac(device.iface("iLO"), stale.mac());
+        netbox.interfaces().setMac(device.iface("iLO"), stale.mac());
         BmcLease newer = new BmcLease("lease-" + fixture.tag() + "-new", stale.mac(), net + ".21", OptionalInt.of(24),
                 Optional.empty(), Optional.empty(), "test-tap", seen.plusSeconds(5));
         writer.promote(assertInstanceOf(DiscoveryCase.Decided.class, decider.decide(newer)));
@@ -129,9 +129,9 @@ class DiscoveryReplayTest {
         assertEquals("NO_OP", late.branch());
         assertEquals("lease-older-than-recorded-ip", late.rule().id());
         assertEquals(List.of(), writer.nothing(late), "nothing to announce: nothing was applied");
-        var after = netbox.device(device.id()).orElseThrow();
+        var after = netbox.devices().byId(device.id()).orElseThrow();
         assertEquals(net + ".21/24", after.oobIpAddress().orElseThrow());
-        assertEquals(List.of(), netbox.ipAddresses(net + ".20"), "no address created for the late lease");
+        assertEquals(List.of(), netbox.ipam().addresses(net + ".20"), "no address created for the late lease");
 
         // A lease seen after the recorded one moves the BMC IP as before.
         BmcLease later = new BmcLease("lease-" + fixture.tag() + "-later", stale.mac(), net + ".20", OptionalInt.of(24),
@@ -139,7 +139,7 @@ class DiscoveryReplayTest {
         var refresh = assertInstanceOf(DiscoveryCase.Decided.class, decider.decide(later));
         assertEquals("REFRESH_BMC_IP", refresh.branch());
         writer.recordBmcIp(refresh);
-        var moved = netbox.device(device.id()).orElseThrow();
+        var moved = netbox.devices().byId(device.id()).orElseThrow();
         assertEquals(net + ".20/24", moved.oobIpAddress().orElseThrow());
         assertEquals(Optional.of(seen.plusSeconds(10)), moved.oobIpDescription().flatMap(LeaseStamp::seenAt));
     }
@@ -150,9 +150,9 @@ class DiscoveryReplayTest {
         BmcLease lease = new BmcLease(plain.leaseId(), plain.mac(), plain.ip(), plain.maskBits(),
                 Optional.of("*x*[click](http://evil.example)<b>"), Optional.of("iDRAC_9"), "test-tap", plain.seenAt());
         var device = fixture.device(fixture.serial("md"), "offline", "iLO", "eth0");
-        netbox.setInterfaceMac(device.iface("iLO"), lease.mac());
+        netbox.interfaces().setMac(device.iface("iLO"), lease.mac());
         writer.promote(assertInstanceOf(DiscoveryCase.Decided.class, decider.decide(lease)));
-        String comments = netbox.journalEntries(device.id()).getFirst().comments();
+        String comments = netbox.journal().entries(device.id()).getFirst().comments();
         assertTrue(comments.contains("hostname \\*x\\*\\[click\\](http://evil.example)&lt;b&gt;"), comments);
         assertTrue(comments.contains("vendor class iDRAC\\_9"), comments);
     }
@@ -164,8 +164,8 @@ class DiscoveryReplayTest {
         var device = fixture.device(fixture.serial("2p"), "offline", "iLO", "BMC");
         MacAddress first = base.mac();
         MacAddress second = MacAddress.of(first.value().substring(0, 15) + "EE");
-        netbox.setInterfaceMac(device.iface("iLO"), first);
-        netbox.setInterfaceMac(device.iface("BMC"), second);
+        netbox.interfaces().setMac(device.iface("iLO"), first);
+        netbox.interfaces().setMac(device.iface("BMC"), second);
         java.util.function.BiFunction<MacAddress, String, java.util.function.Function<Instant, BmcLease>> lease =
                 (mac, host) -> at -> new BmcLease("lease-" + fixture.tag() + "-" + mac + "-" + at, mac, net + host,
                         OptionalInt.of(24), Optional.empty(), Optional.empty(), "test-tap", at);
@@ -175,7 +175,7 @@ class DiscoveryReplayTest {
         // Back to the first port: its address, still on iLO, becomes the BMC IP again, stamped with this lease.
         writer.recordBmcIp(assertInstanceOf(DiscoveryCase.Decided.class,
                 decider.decide(lease.apply(first, ".20").apply(t.plusSeconds(50)))));
-        assertEquals(net + ".20/24", netbox.device(device.id()).orElseThrow().oobIpAddress().orElseThrow());
+        assertEquals(net + ".20/24", netbox.devices().byId(device.id()).orElseThrow().oobIpAddress().orElseThrow());
         // A lease of the second port from between the two arrives late: it must not move the IP back.
         var late = assertInstanceOf(DiscoveryCase.Decided.class,
                 decider.decide(lease.apply(second, ".21").apply(t.plusSeconds(40))));

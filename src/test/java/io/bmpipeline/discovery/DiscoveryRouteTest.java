@@ -57,7 +57,7 @@ class DiscoveryRouteTest {
     @AfterEach
     void clean() {
         for (int i = 1; i < 40; i++) {
-            netbox.ipAddresses(net + "." + i).forEach(ip -> netbox.deleteIpAddress(ip.id()));
+            netbox.ipam().addresses(net + "." + i).forEach(ip -> netbox.ipam().deleteAddress(ip.id()));
         }
         fixture.close();
     }
@@ -69,7 +69,7 @@ class DiscoveryRouteTest {
 
     private NetBoxFixture.SeededDevice bmcDevice(String status, String bmcName, MacAddress mac) {
         var device = fixture.device(fixture.serial(UUID.randomUUID().toString().substring(0, 6)), status, bmcName, "eth0");
-        netbox.setInterfaceMac(device.iface(bmcName), mac);
+        netbox.interfaces().setMac(device.iface(bmcName), mac);
         return device;
     }
 
@@ -79,7 +79,7 @@ class DiscoveryRouteTest {
     }
 
     private List<JournalEntry> journalWhen(long deviceId, int count) {
-        return Eventually.await("journal entries on device " + deviceId, () -> netbox.journalEntries(deviceId),
+        return Eventually.await("journal entries on device " + deviceId, () -> netbox.journal().entries(deviceId),
                 entries -> entries.size() >= count);
     }
 
@@ -91,20 +91,20 @@ class DiscoveryRouteTest {
             lease("lease-" + fixture.tag() + "-a", mac, net + ".10");   // the same lease event, replayed
             lease("lease-" + fixture.tag() + "-renew" + i, mac, net + ".10");  // renewals of it
         }
-        Eventually.await("device discovered", () -> netbox.device(device.id()).orElseThrow(),
+        Eventually.await("device discovered", () -> netbox.devices().byId(device.id()).orElseThrow(),
                 d -> d.status().equals("discovered") && d.oobIpAddress().isPresent());
         // A marker lease after the burst: when it is applied, every earlier event of this device was too.
         var other = bmcDevice("offline", "iDRAC", mac());
-        lease("lease-" + fixture.tag() + "-marker", netbox.interfaces(other.id()).stream()
+        lease("lease-" + fixture.tag() + "-marker", netbox.interfaces().ofDevice(other.id()).stream()
                 .filter(i -> i.name().equals("iDRAC")).findFirst().orElseThrow().mac().orElseThrow(), net + ".11");
-        Eventually.await("marker applied", () -> netbox.device(other.id()).orElseThrow(), d -> d.status().equals("discovered"));
+        Eventually.await("marker applied", () -> netbox.devices().byId(other.id()).orElseThrow(), d -> d.status().equals("discovered"));
 
-        var after = netbox.device(device.id()).orElseThrow();
+        var after = netbox.devices().byId(device.id()).orElseThrow();
         assertEquals(net + ".10/24", after.oobIpAddress().orElseThrow());
-        List<IpAddress> ips = netbox.ipAddresses(net + ".10");
+        List<IpAddress> ips = netbox.ipam().addresses(net + ".10");
         assertEquals(1, ips.size());
         assertTrue(ips.getFirst().isAssignedToInterface(device.iface("iLO").id()));
-        List<JournalEntry> journal = netbox.journalEntries(device.id());
+        List<JournalEntry> journal = netbox.journal().entries(device.id());
         assertEquals(1, journal.size(), journal.toString());
         assertEquals(JournalEntry.Kind.SUCCESS, journal.getFirst().kind());
         assertTrue(journal.getFirst().comments().contains("offline → discovered"), journal.getFirst().comments());
@@ -115,15 +115,15 @@ class DiscoveryRouteTest {
         MacAddress mac = mac();
         var device = bmcDevice("offline", "BMC", mac);
         lease("lease-" + fixture.tag() + "-1", mac, net + ".12");
-        Eventually.await("discovered", () -> netbox.device(device.id()).orElseThrow(), d -> d.status().equals("discovered"));
+        Eventually.await("discovered", () -> netbox.devices().byId(device.id()).orElseThrow(), d -> d.status().equals("discovered"));
         lease("lease-" + fixture.tag() + "-2", mac, net + ".13");
-        var refreshed = Eventually.await("refreshed", () -> netbox.device(device.id()).orElseThrow(),
+        var refreshed = Eventually.await("refreshed", () -> netbox.devices().byId(device.id()).orElseThrow(),
                 d -> d.oobIpAddress().filter((net + ".13/24")::equals).isPresent());
         assertEquals("discovered", refreshed.status());
         assertEquals(2, journalWhen(device.id(), 2).size());
         awaitQuiet(device.id());
-        assertEquals(List.of(), netbox.ipAddresses(net + ".12"), "the earlier lease's IP is replaced");
-        assertEquals(List.of(net + ".13/24"), netbox.ipAddressesOfInterface(device.iface("BMC").id()).stream()
+        assertEquals(List.of(), netbox.ipam().addresses(net + ".12"), "the earlier lease's IP is replaced");
+        assertEquals(List.of(net + ".13/24"), netbox.ipam().addressesOfInterface(device.iface("BMC").id()).stream()
                 .map(IpAddress::address).toList());
     }
 
@@ -132,7 +132,7 @@ class DiscoveryRouteTest {
         MacAddress mac = mac();
         var device = bmcDevice("active", "iDRAC", mac);
         lease("lease-" + fixture.tag() + "-1", mac, net + ".14");
-        var after = Eventually.await("IP assigned", () -> netbox.device(device.id()).orElseThrow(),
+        var after = Eventually.await("IP assigned", () -> netbox.devices().byId(device.id()).orElseThrow(),
                 d -> d.oobIpAddress().isPresent());
         assertEquals("active", after.status());
         assertEquals(net + ".14/24", after.oobIpAddress().orElseThrow());
@@ -147,8 +147,8 @@ class DiscoveryRouteTest {
         journalWhen(device.id(), 1);
         lease("lease-" + fixture.tag() + "-2", mac, net + ".15");
         awaitQuiet(device.id());
-        assertEquals(1, netbox.journalEntries(device.id()).size());
-        assertEquals("active", netbox.device(device.id()).orElseThrow().status());
+        assertEquals(1, netbox.journal().entries(device.id()).size());
+        assertEquals("active", netbox.devices().byId(device.id()).orElseThrow().status());
     }
 
     @Test
@@ -161,13 +161,13 @@ class DiscoveryRouteTest {
         List<JournalEntry> journal = journalWhen(device.id(), 2);
         assertEquals(JournalEntry.Kind.WARNING, journal.stream().filter(e -> e.kind() == JournalEntry.Kind.WARNING)
                 .findFirst().orElseThrow().kind());
-        assertEquals(net + ".16/24", netbox.device(device.id()).orElseThrow().oobIpAddress().orElseThrow());
-        assertEquals(List.of(), netbox.ipAddresses(net + ".17"));
+        assertEquals(net + ".16/24", netbox.devices().byId(device.id()).orElseThrow().oobIpAddress().orElseThrow());
+        assertEquals(List.of(), netbox.ipam().addresses(net + ".17"));
         // A flapping BMC: more different leases journal no more warnings inside the window, but each is an event.
         lease("lease-" + fixture.tag() + "-3", mac, net + ".18");
         lease("lease-" + fixture.tag() + "-4", mac, net + ".19");
         awaitQuiet(device.id());
-        assertEquals(2, netbox.journalEntries(device.id()).size());
+        assertEquals(2, netbox.journal().entries(device.id()).size());
         List<String> warned = new java.util.ArrayList<>();
         bus.replay(Topics.DEVICE_STATE, io.bmpipeline.events.EventTypes.DEVICE_WARNING, e -> {
             if (e.envelope().data().path("deviceId").asLong() == device.id()) {
@@ -184,10 +184,10 @@ class DiscoveryRouteTest {
         lease("lease-" + fixture.tag() + "-1", mac, net + ".20");
         JournalEntry entry = journalWhen(device.id(), 1).getFirst();
         assertEquals(JournalEntry.Kind.WARNING, entry.kind());
-        var after = netbox.device(device.id()).orElseThrow();
+        var after = netbox.devices().byId(device.id()).orElseThrow();
         assertEquals("planned", after.status());
         assertTrue(after.oobIpAddress().isEmpty());
-        assertEquals(List.of(), netbox.ipAddresses(net + ".20"));
+        assertEquals(List.of(), netbox.ipam().addresses(net + ".20"));
     }
 
     @Test
@@ -203,9 +203,9 @@ class DiscoveryRouteTest {
             assertTrue(entry.comments().contains("quarantined"), entry.comments());
             assertTrue(entry.comments().contains(first.device().label()) && entry.comments().contains(second.device().label()),
                     entry.comments());
-            assertEquals("offline", netbox.device(device.id()).orElseThrow().status());
+            assertEquals("offline", netbox.devices().byId(device.id()).orElseThrow().status());
         }
-        assertEquals(List.of(), netbox.ipAddresses(net + ".21"));
+        assertEquals(List.of(), netbox.ipam().addresses(net + ".21"));
     }
 
     @Test
@@ -213,14 +213,14 @@ class DiscoveryRouteTest {
         MacAddress holderMac = mac();
         var holder = bmcDevice("offline", "iLO", holderMac);
         lease("lease-" + fixture.tag() + "-1", holderMac, net + ".22");
-        Eventually.await("holder discovered", () -> netbox.device(holder.id()).orElseThrow(),
+        Eventually.await("holder discovered", () -> netbox.devices().byId(holder.id()).orElseThrow(),
                 d -> d.status().equals("discovered"));
         MacAddress newcomerMac = mac();
         var newcomer = bmcDevice("offline", "iLO", newcomerMac);
         lease("lease-" + fixture.tag() + "-2", newcomerMac, net + ".22");
         assertEquals(JournalEntry.Kind.DANGER, journalWhen(newcomer.id(), 1).getFirst().kind());
-        assertEquals("offline", netbox.device(newcomer.id()).orElseThrow().status());
-        assertTrue(netbox.ipAddresses(net + ".22").getFirst().isAssignedToInterface(holder.iface("iLO").id()));
+        assertEquals("offline", netbox.devices().byId(newcomer.id()).orElseThrow().status());
+        assertTrue(netbox.ipam().addresses(net + ".22").getFirst().isAssignedToInterface(holder.iface("iLO").id()));
     }
 
     @Test
@@ -228,7 +228,7 @@ class DiscoveryRouteTest {
         MacAddress mac = mac();
         var device = bmcDevice("offline", "iLO", mac);
         lease("lease-" + fixture.tag() + "-metered", mac, net + ".32");
-        Eventually.await("discovered", () -> netbox.device(device.id()).orElseThrow(), d -> d.status().equals("discovered"));
+        Eventually.await("discovered", () -> netbox.devices().byId(device.id()).orElseThrow(), d -> d.status().equals("discovered"));
         String page = Eventually.await("meters", () -> io.restassured.RestAssured.get(metrics).asString(),
                 p -> p.contains("bm_discovery_latency_seconds_count"));
         assertTrue(meter(page, "bm_discovery_decisions_total{", "branch=\"PROMOTE\"",
@@ -248,10 +248,10 @@ class DiscoveryRouteTest {
         assertEquals(JournalEntry.Kind.DANGER, entry.kind());
         assertTrue(entry.comments().contains(net + ".45/24 is reserved in NetBox"), entry.comments());
         assertTrue(entry.comments().contains("lease-ip-not-free"), entry.comments());
-        var after = netbox.device(device.id()).orElseThrow();
+        var after = netbox.devices().byId(device.id()).orElseThrow();
         assertEquals("offline", after.status());
         assertTrue(after.oobIpAddress().isEmpty());
-        assertEquals(1, netbox.ipAddresses(net + ".45").size());
+        assertEquals(1, netbox.ipam().addresses(net + ".45").size());
     }
 
     @Test
@@ -263,13 +263,13 @@ class DiscoveryRouteTest {
             var device = fixture.device(fixture.serial(UUID.randomUUID().toString().substring(0, 6)), "offline",
                     names.get(i), "eth0");
             fixture.mgmtOnly(device.iface(names.get(i)));
-            netbox.setInterfaceMac(device.iface(names.get(i)), mac);
+            netbox.interfaces().setMac(device.iface(names.get(i)), mac);
             devices.add(device);
             lease("lease-" + fixture.tag() + "-v" + i, mac, net + "." + (24 + i));
         }
         for (int i = 0; i < names.size(); i++) {
             long id = devices.get(i).id();
-            var after = Eventually.await(names.get(i) + " discovered", () -> netbox.device(id).orElseThrow(),
+            var after = Eventually.await(names.get(i) + " discovered", () -> netbox.devices().byId(id).orElseThrow(),
                     d -> d.status().equals("discovered"));
             assertEquals(net + "." + (24 + i) + "/24", after.oobIpAddress().orElseThrow(), names.get(i));
         }
@@ -279,7 +279,7 @@ class DiscoveryRouteTest {
     void aLeaseOfAMacNetBoxHasOnAHostNicIsReportedNamingTheDeviceAndInterface() {
         MacAddress nic = mac();
         var host = fixture.device(fixture.serial(UUID.randomUUID().toString().substring(0, 6)), "offline", "iLO", "eth0");
-        netbox.setInterfaceMac(host.iface("eth0"), nic);
+        netbox.interfaces().setMac(host.iface("eth0"), nic);
         var watcher = bus.subscribe(Topics.DEVICE_STATE, "test-nic-" + fixture.tag(), new io.bmpipeline.events.RetryPolicy(0,
                 java.time.Duration.ofMillis(10), java.time.Duration.ofMillis(10)));
         lease("lease-" + fixture.tag() + "-nic", nic, net + ".29");
@@ -289,8 +289,8 @@ class DiscoveryRouteTest {
             return next.filter(d -> d.envelope().subject().equals(nic.value()));
         }, Optional::isPresent).orElseThrow();
         assertEquals(host.device().label() + "/eth0", seen.envelope().data().path("knownOn").path(0).asText());
-        assertEquals("offline", netbox.device(host.id()).orElseThrow().status());
-        assertEquals(List.of(), netbox.ipAddresses(net + ".29"));
+        assertEquals("offline", netbox.devices().byId(host.id()).orElseThrow().status());
+        assertEquals(List.of(), netbox.ipam().addresses(net + ".29"));
     }
 
     @Test
@@ -305,7 +305,7 @@ class DiscoveryRouteTest {
             return next.filter(d -> d.envelope().subject().equals(stranger.value()));
         }, Optional::isPresent).orElseThrow();
         assertEquals(io.bmpipeline.events.EventTypes.DHCP_LEASE_UNEXPECTED, seen.envelope().type());
-        assertEquals(List.of(), netbox.ipAddresses(net + ".23"));
+        assertEquals(List.of(), netbox.ipam().addresses(net + ".23"));
     }
 
     /** Lets a later marker lease on a fresh device pass the route, so earlier events are done. */
@@ -315,8 +315,8 @@ class DiscoveryRouteTest {
         MacAddress second = mac();
         var device = fixture.device(fixture.serial(UUID.randomUUID().toString().substring(0, 6)), "offline",
                 "iDRAC", "BMC", "eth0");
-        netbox.setInterfaceMac(device.iface("iDRAC"), first);
-        netbox.setInterfaceMac(device.iface("BMC"), second);
+        netbox.interfaces().setMac(device.iface("iDRAC"), first);
+        netbox.interfaces().setMac(device.iface("BMC"), second);
         Instant older = Instant.now().minusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         Instant newer = older.plusSeconds(30);
         // Two keys: the bus may hand them to two workers at once, in any order. Newest published first.
@@ -329,7 +329,7 @@ class DiscoveryRouteTest {
                 .filter(s -> s.topic().equals(Topics.DHCP_EVENTS) && s.group().equals("discovery"))
                 .findFirst().orElseThrow().status(), status -> status.pending() == 0);
 
-        var after = netbox.device(device.id()).orElseThrow();
+        var after = netbox.devices().byId(device.id()).orElseThrow();
         assertEquals("discovered", after.status());
         assertEquals(net + ".21/24", after.oobIpAddress().orElseThrow(), "the older lease never replaces the newer");
         assertEquals(Optional.of(newer), after.oobIpDescription().flatMap(LeaseStamp::seenAt));
@@ -343,11 +343,11 @@ class DiscoveryRouteTest {
 
     private void awaitQuiet(long deviceId) {
         var marker = bmcDevice("offline", "BMC", mac());
-        MacAddress markerMac = netbox.interfaces(marker.id()).stream().filter(i -> i.name().equals("BMC"))
+        MacAddress markerMac = netbox.interfaces().ofDevice(marker.id()).stream().filter(i -> i.name().equals("BMC"))
                 .findFirst().orElseThrow().mac().orElseThrow();
         lease("lease-" + fixture.tag() + "-quiet-" + deviceId, markerMac, net + ".30");
-        Eventually.await("marker applied", () -> netbox.device(marker.id()).orElseThrow(),
+        Eventually.await("marker applied", () -> netbox.devices().byId(marker.id()).orElseThrow(),
                 d -> d.status().equals("discovered"));
-        netbox.ipAddresses(net + ".30").forEach(ip -> netbox.deleteIpAddress(ip.id()));
+        netbox.ipam().addresses(net + ".30").forEach(ip -> netbox.ipam().deleteAddress(ip.id()));
     }
 }

@@ -60,14 +60,14 @@ class FreshStoreReplayIT {
             Map<String, Long> devices = new LinkedHashMap<>();
             bmc(fixture, devices, "promoted", "offline", macs.get(0));
             var warned = bmc(fixture, devices, "ip-differs", "active", macs.get(1));
-            netbox.setOobIp(warned.id(), fixture.ip(net + ".201/24", "active", Optional.empty(),
+            netbox.devices().setOobIp(warned.id(), fixture.ip(net + ".201/24", "active", Optional.empty(),
                     Optional.of(warned.iface("iLO").id()), "planned BMC IP").id());
             bmc(fixture, devices, "mac-twice-a", "offline", macs.get(2));
             bmc(fixture, devices, "mac-twice-b", "offline", macs.get(2));
             bmc(fixture, devices, "ip-taken", "offline", macs.get(3));
             var holder = bmc(fixture, devices, "ip-holder", "active",
                     String.format("94:57:A5:%02X:%02X:%02X", (h >>> 8) & 0xff, h & 0xff, 0x7f));
-            netbox.setOobIp(holder.id(), fixture.ip(net + ".13/24", "active", Optional.empty(),
+            netbox.devices().setOobIp(holder.id(), fixture.ip(net + ".13/24", "active", Optional.empty(),
                     Optional.of(holder.iface("iLO").id()), "").id());
             bmc(fixture, devices, "ip-reserved", "offline", macs.get(4));
             fixture.ip(net + ".14/24", "reserved", Optional.empty(), Optional.empty(), "held for the router");
@@ -111,7 +111,7 @@ class FreshStoreReplayIT {
                 assertEquals(3, announced(work.resolve("second"), Topics.HW_ALERTS, EventTypes.DEVICE_QUARANTINED).size());
             } finally {
                 for (String host : List.of(".10", ".16")) {
-                    netbox.ipAddresses(net + host).forEach(ip -> netbox.deleteIpAddress(ip.id()));
+                    netbox.ipam().addresses(net + host).forEach(ip -> netbox.ipam().deleteAddress(ip.id()));
                 }
             }
         }
@@ -121,7 +121,7 @@ class FreshStoreReplayIT {
     private static NetBoxFixture.SeededDevice bmc(NetBoxFixture fixture, Map<String, Long> devices, String name,
                                                   String status, String mac) {
         var device = fixture.device(fixture.serial(name), status, "iLO", "eth0");
-        fixture.client().setInterfaceMac(device.iface("iLO"), MacAddress.of(mac));
+        fixture.client().interfaces().setMac(device.iface("iLO"), MacAddress.of(mac));
         devices.put(name, device.id());
         return device;
     }
@@ -129,8 +129,8 @@ class FreshStoreReplayIT {
     private static Map<String, DeviceState> states(NetBoxClient netbox, Map<String, Long> devices) {
         Map<String, DeviceState> states = new LinkedHashMap<>();
         devices.forEach((name, id) -> {
-            var device = netbox.device(id).orElseThrow();
-            states.put(name, new DeviceState(device.status(), device.oobIpAddress(), netbox.journalEntries(id)));
+            var device = netbox.devices().byId(id).orElseThrow();
+            states.put(name, new DeviceState(device.status(), device.oobIpAddress(), netbox.journal().entries(id)));
         });
         return states;
     }
@@ -138,9 +138,9 @@ class FreshStoreReplayIT {
     private static Map<String, List<IpAddress>> ips(NetBoxClient netbox, String net) {
         Map<String, List<IpAddress>> ips = new LinkedHashMap<>();
         for (int host = 10; host < 10 + LEASES; host++) {
-            ips.put(net + "." + host, netbox.ipAddresses(net + "." + host));
+            ips.put(net + "." + host, netbox.ipam().addresses(net + "." + host));
         }
-        ips.put(net + ".201", netbox.ipAddresses(net + ".201"));
+        ips.put(net + ".201", netbox.ipam().addresses(net + ".201"));
         return ips;
     }
 

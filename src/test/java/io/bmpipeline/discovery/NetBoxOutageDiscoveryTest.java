@@ -61,7 +61,7 @@ class NetBoxOutageDiscoveryTest {
             for (int i = 0; i < 12; i++) {
                 var device = fixture.device(fixture.serial("O" + i), "offline", "iLO");
                 MacAddress mac = MacAddress.of(String.format("94:57:A5:%02X:%02X:%02X", (h >>> 8) & 0xff, h & 0xff, i));
-                netbox.setInterfaceMac(device.iface("iLO"), mac);
+                netbox.interfaces().setMac(device.iface("iLO"), mac);
                 devices.add(device);
                 macs.add(mac);
             }
@@ -73,7 +73,7 @@ class NetBoxOutageDiscoveryTest {
                 // come after it.
                 for (int i = 0; i < 4; i++) {
                     long id = devices.get(i).id();
-                    Eventually.await("lease " + i + " applied", () -> netbox.device(id).orElseThrow(),
+                    Eventually.await("lease " + i + " applied", () -> netbox.devices().byId(id).orElseThrow(),
                             d -> d.status().equals("discovered"));
                 }
                 Eventually.await("the first leases acknowledged", () -> bus.subscriptions().stream()
@@ -86,12 +86,12 @@ class NetBoxOutageDiscoveryTest {
                     publish(fixture, macs.get(i), net + "." + (10 + i));   // a retransmitted copy
                 }
                 Thread.sleep(3000);
-                assertEquals("offline", netbox.device(devices.get(11).id()).orElseThrow().status(),
+                assertEquals("offline", netbox.devices().byId(devices.get(11).id()).orElseThrow().status(),
                         "nothing can be applied while NetBox is unreachable");
                 ForwardedNetBox.forwarder().up();
                 for (int i = 0; i < 12; i++) {
                     long id = devices.get(i).id();
-                    var device = Eventually.await("device " + i + " discovered", () -> netbox.device(id).orElseThrow(),
+                    var device = Eventually.await("device " + i + " discovered", () -> netbox.devices().byId(id).orElseThrow(),
                             d -> d.status().equals("discovered") && d.oobIpAddress().isPresent());
                     assertEquals(net + "." + (10 + i) + "/24", device.oobIpAddress().orElseThrow());
                 }
@@ -111,13 +111,13 @@ class NetBoxOutageDiscoveryTest {
                 assertTrue(logged.toString().contains("events failing"), "the outage was said: " + logged);
                 assertEquals(0, logged.withStackTrace(), "stack traces during the outage: " + logged);
                 for (int i = 0; i < 12; i++) {
-                    assertEquals(1, netbox.journalEntries(devices.get(i).id()).size(), "device " + i);
-                    assertEquals(1, netbox.ipAddresses(net + "." + (10 + i)).size(), "device " + i);
+                    assertEquals(1, netbox.journal().entries(devices.get(i).id()).size(), "device " + i);
+                    assertEquals(1, netbox.ipam().addresses(net + "." + (10 + i)).size(), "device " + i);
                 }
             } finally {
                 ForwardedNetBox.forwarder().up();
                 for (int i = 0; i < 12; i++) {
-                    netbox.ipAddresses(net + "." + (10 + i)).forEach(ip -> netbox.deleteIpAddress(ip.id()));
+                    netbox.ipam().addresses(net + "." + (10 + i)).forEach(ip -> netbox.ipam().deleteAddress(ip.id()));
                 }
             }
         }

@@ -38,11 +38,11 @@ class ManifestCliTest {
             LaunchResult dry = launcher.launch("manifest", "load", good.toString(), "--dry-run");
             assertEquals(0, dry.exitCode(), dry.getOutput() + dry.getErrorOutput());
             assertTrue(dry.getOutput().contains("dry run"), dry.getOutput());
-            assertTrue(netbox.interfaces(device.id()).getFirst().mac().isEmpty(), "a dry run writes nothing");
+            assertTrue(netbox.interfaces().ofDevice(device.id()).getFirst().mac().isEmpty(), "a dry run writes nothing");
 
             LaunchResult ok = launcher.launch("manifest", "load", good.toString());
             assertEquals(0, ok.exitCode(), ok.getOutput() + ok.getErrorOutput());
-            assertEquals(MacAddress.of(mac), netbox.interfaces(device.id()).stream().map(DeviceInterface::mac)
+            assertEquals(MacAddress.of(mac), netbox.interfaces().ofDevice(device.id()).stream().map(DeviceInterface::mac)
                     .findFirst().orElseThrow().orElseThrow());
 
             LaunchResult some = launcher.launch("manifest", "load", partly.toString());

@@ -78,13 +78,13 @@ class ManifestInboxTest {
             }, r -> r != null);
             assertEquals(1, first.path("counts").path("SET").asInt());
             assertTrue(Files.readString(inbox.resolve("done/order-1.csv.report.txt")).contains("result: OK"));
-            assertEquals(mac, netbox.interfaces(device.id()).getFirst().mac().orElseThrow().value());
+            assertEquals(mac, netbox.interfaces().ofDevice(device.id()).getFirst().mac().orElseThrow().value());
 
             Files.writeString(inbox.resolve("order-1-again.csv"), content);
             Eventually.await("repeat done", () -> Files.exists(inbox.resolve("done/order-1-again.csv.report.json")), d -> d);
             JsonNode repeat = report(inbox.resolve("done/order-1-again.csv.report.json"));
             assertTrue(repeat.path("noChange").asBoolean(), repeat.toString());
-            assertEquals(1, netbox.journalEntries(device.id()).size());
+            assertEquals(1, netbox.journal().entries(device.id()).size());
 
             Files.writeString(inbox.resolve("broken.csv"), "serial;mac\n1;2\n");
             Eventually.await("broken failed", () -> Files.exists(inbox.resolve("failed/broken.csv")), d -> d);

@@ -61,7 +61,7 @@ class ManifestLoaderTest {
     }
 
     private MacAddress macOf(long deviceId, String iface) {
-        return netbox.interfaces(deviceId).stream().filter(i -> i.name().equals(iface)).findFirst()
+        return netbox.interfaces().ofDevice(deviceId).stream().filter(i -> i.name().equals(iface)).findFirst()
                 .flatMap(DeviceInterface::mac).orElse(null);
     }
 
@@ -73,9 +73,9 @@ class ManifestLoaderTest {
         String other = mac();
         var a = fixture.device(fixture.serial("A"), "offline", "iLO", "eth0");
         var b = fixture.device(fixture.serial("B"), "offline", "iDRAC");
-        netbox.setInterfaceMac(b.iface("iDRAC"), MacAddress.of(macB));
+        netbox.interfaces().setMac(b.iface("iDRAC"), MacAddress.of(macB));
         var c = fixture.device(fixture.serial("C"), "offline", "BMC");
-        netbox.setInterfaceMac(c.iface("BMC"), MacAddress.of(other));
+        netbox.interfaces().setMac(c.iface("BMC"), MacAddress.of(other));
         fixture.device(fixture.serial("E"), "offline", "mgmt0", "eth0");
         fixture.device(fixture.serial("F"), "offline", "iLO", "bmc0");
         Path file = csv("server_serial,server_bmc_mac\n"
@@ -102,10 +102,10 @@ class ManifestLoaderTest {
         assertTrue(reason(result, 7).contains("several BMC interfaces"), reason(result, 7));
 
         assertEquals(MacAddress.of(macA), macOf(a.id(), "iLO"));
-        assertEquals(JournalEntry.Kind.SUCCESS, netbox.journalEntries(a.id()).getFirst().kind());
-        assertEquals(List.of(), netbox.journalEntries(b.id()));
+        assertEquals(JournalEntry.Kind.SUCCESS, netbox.journal().entries(a.id()).getFirst().kind());
+        assertEquals(List.of(), netbox.journal().entries(b.id()));
         assertEquals(MacAddress.of(other), macOf(c.id(), "BMC"), "a different MAC is never overwritten");
-        assertEquals(JournalEntry.Kind.WARNING, netbox.journalEntries(c.id()).getFirst().kind());
+        assertEquals(JournalEntry.Kind.WARNING, netbox.journal().entries(c.id()).getFirst().kind());
     }
 
     @Test
@@ -134,18 +134,18 @@ class ManifestLoaderTest {
         String macA = mac();
         var a = fixture.device(fixture.serial("A"), "offline", "iLO");
         var c = fixture.device(fixture.serial("C"), "offline", "iDRAC");
-        netbox.setInterfaceMac(c.iface("iDRAC"), MacAddress.of(mac()));
+        netbox.interfaces().setMac(c.iface("iDRAC"), MacAddress.of(mac()));
         Path file = csv("server_serial,server_bmc_mac\n" + fixture.serial("A") + "," + macA + "\n"
                 + fixture.serial("C") + "," + mac() + "\n");
         loader.load(file, false);
-        int journalA = netbox.journalEntries(a.id()).size();
-        int journalC = netbox.journalEntries(c.id()).size();
+        int journalA = netbox.journal().entries(a.id()).size();
+        int journalC = netbox.journal().entries(c.id()).size();
 
         ManifestResult again = loader.load(file, false);
 
         assertEquals(0, again.exitCode());
-        assertEquals(journalA, netbox.journalEntries(a.id()).size());
-        assertEquals(journalC, netbox.journalEntries(c.id()).size(), "the same warning is not journaled twice");
+        assertEquals(journalA, netbox.journal().entries(a.id()).size());
+        assertEquals(journalC, netbox.journal().entries(c.id()).size(), "the same warning is not journaled twice");
         assertEquals(1, fixture.macObjectCount(macA));
         assertEquals(1L, again.counts().get(ManifestOutcome.ALREADY_SET));
     }
@@ -157,7 +157,7 @@ class ManifestLoaderTest {
         ManifestResult result = loader.load(csv("server_serial,server_bmc_mac\n" + fixture.serial("A") + "," + macA + "\n"), true);
         assertEquals(ManifestOutcome.SET, outcomes(result).get(2L));
         assertEquals(null, macOf(a.id(), "iLO"));
-        assertEquals(List.of(), netbox.journalEntries(a.id()));
+        assertEquals(List.of(), netbox.journal().entries(a.id()));
         assertEquals(0, fixture.macObjectCount(macA));
     }
 
@@ -217,14 +217,14 @@ class ManifestLoaderTest {
             assertEquals(ManifestOutcome.FAILED, byLine.get(line), "line " + line);
         }
         assertEquals(ManifestOutcome.DUPLICATE_ROW, byLine.get(9L));
-        assertEquals(1, netbox.journalEntries(a.id()).size());
+        assertEquals(1, netbox.journal().entries(a.id()).size());
     }
 
     @Test
     void macAlreadyOnAnotherDeviceFailsTheRow() throws Exception {
         String taken = mac();
         var holder = fixture.device(fixture.serial("H"), "active", "iLO");
-        netbox.setInterfaceMac(holder.iface("iLO"), MacAddress.of(taken));
+        netbox.interfaces().setMac(holder.iface("iLO"), MacAddress.of(taken));
         var newcomer = fixture.device(fixture.serial("N"), "offline", "iLO");
         ManifestResult result = loader.load(csv("server_serial,server_bmc_mac\n" + fixture.serial("N") + "," + taken + "\n"), false);
         assertEquals(ManifestOutcome.FAILED, outcomes(result).get(2L));
@@ -269,11 +269,11 @@ class ManifestLoaderTest {
         assertEquals(1, fixture.macObjectCount(macA), "the retry row by row reuses the MAC objects of the bulk try");
         assertEquals(1, fixture.macObjectCount(macC));
         for (var set : List.of(a, c)) {
-            List<JournalEntry> journal = netbox.journalEntries(set.id());
+            List<JournalEntry> journal = netbox.journal().entries(set.id());
             assertEquals(1, journal.size());
             assertEquals(JournalEntry.Kind.SUCCESS, journal.getFirst().kind());
         }
-        assertEquals(List.of(), netbox.journalEntries(b.id()), "no entry describes a write NetBox refused");
+        assertEquals(List.of(), netbox.journal().entries(b.id()), "no entry describes a write NetBox refused");
         assertEquals(List.of(fixture.serial("A"), fixture.serial("C")),
                 ManifestReport.events(result).stream().map(e -> e.subject()).toList(), "events for the rows set only");
     }

@@ -81,8 +81,8 @@ class ManifestOutageTest {
             }
             Eventually.await("loaded once NetBox is back", Duration.ofMinutes(2),
                     () -> Files.exists(inbox.resolve("done/during-outage.csv")), d -> d);
-            assertEquals(MacAddress.of(mac), netbox.interfaces(device.id()).getFirst().mac().orElseThrow());
-            List<JournalEntry> journal = netbox.journalEntries(device.id());
+            assertEquals(MacAddress.of(mac), netbox.interfaces().ofDevice(device.id()).getFirst().mac().orElseThrow());
+            List<JournalEntry> journal = netbox.journal().entries(device.id());
             assertEquals(1, journal.size(), journal.toString());
             assertTrue(journal.getFirst().comments().contains("from the vendor manifest"), journal.getFirst().comments());
             given().when().get(ready).then().body(containsString("\"manifest-inbox\""));

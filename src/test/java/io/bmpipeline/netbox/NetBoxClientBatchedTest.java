@@ -43,33 +43,33 @@ class NetBoxClientBatchedTest extends NetBoxClientContract {
         Map<Long, MacAddress> macs = new java.util.HashMap<>();
         for (int i = 0; i < n; i++) {
             MacAddress mac = uniqueMac(0x40 + i);
-            client.setInterfaceMac(devices.get(i).iface("iLO"), mac);
+            client.interfaces().setMac(devices.get(i).iface("iLO"), mac);
             macs.put(devices.get(i).id(), mac);
         }
         String net = uniqueHost().substring(0, uniqueHost().lastIndexOf('.'));
         List<String> hosts = IntStream.range(0, n).mapToObj(i -> net + "." + (100 + i)).toList();
-        hosts.forEach(h -> client.ipAddresses(h).forEach(ip -> client.deleteIpAddress(ip.id())));
+        hosts.forEach(h -> client.ipam().addresses(h).forEach(ip -> client.ipam().deleteAddress(ip.id())));
 
         // Every thread walks the per-lease path for its own device, all at once.
         List<String> answers = inParallel(n, i -> {
             NetBoxFixture.SeededDevice d = devices.get(i);
-            DeviceInterface bmc = client.interfacesByMac(macs.get(d.id())).getFirst();
-            Device device = client.device(bmc.deviceId()).orElseThrow();
-            IpAddress ip = client.createIpAddress(hosts.get(i) + "/24", bmc.id(), "batched test");
-            client.journal(device.id(), JournalEntry.Kind.SUCCESS, "thread " + i);
-            Device updated = client.setOobIpAndStatus(device.id(), ip.id(), java.util.Optional.of("discovered"));
+            DeviceInterface bmc = client.interfaces().byMac(macs.get(d.id())).getFirst();
+            Device device = client.devices().byId(bmc.deviceId()).orElseThrow();
+            IpAddress ip = client.ipam().createAddress(hosts.get(i) + "/24", bmc.id(), "batched test");
+            client.journal().write(device.id(), JournalEntry.Kind.SUCCESS, "thread " + i);
+            Device updated = client.devices().setOobIpAndStatus(device.id(), ip.id(), java.util.Optional.of("discovered"));
             return device.serial() + " " + bmc.name() + " " + ip.address() + " " + updated.status()
-                    + " " + client.journalEntries(device.id()).getFirst().comments()
-                    + " " + client.ipAddressesOfInterface(bmc.id()).size() + " " + client.ipAddresses(hosts.get(i)).size();
+                    + " " + client.journal().entries(device.id()).getFirst().comments()
+                    + " " + client.ipam().addressesOfInterface(bmc.id()).size() + " " + client.ipam().addresses(hosts.get(i)).size();
         });
         for (int i = 0; i < n; i++) {
             assertEquals(fixture.serial("C" + i) + " iLO " + hosts.get(i) + "/24 discovered thread " + i + " 1 1", answers.get(i));
             Device inNetBox = new NetBoxClient(NetBoxClient.Settings.of(live.url(), token()))
-                    .device(devices.get(i).id()).orElseThrow();
+                    .devices().byId(devices.get(i).id()).orElseThrow();
             assertEquals("discovered", inNetBox.status());
             assertEquals(hosts.get(i) + "/24", inNetBox.oobIpAddress().orElseThrow());
         }
-        hosts.forEach(h -> client.ipAddresses(h).forEach(ip -> client.deleteIpAddress(ip.id())));
+        hosts.forEach(h -> client.ipam().addresses(h).forEach(ip -> client.ipam().deleteAddress(ip.id())));
     }
 
     @Test
@@ -80,7 +80,7 @@ class NetBoxClientBatchedTest extends NetBoxClientContract {
         List<String> addresses = List.of(net + ".201/24", "not-an-ip", net + ".202/24", net + ".203/24");
         List<String> outcomes = inParallel(addresses.size(), i -> {
             try {
-                return client.createIpAddress(addresses.get(i), iface, "batched test").address();
+                return client.ipam().createAddress(addresses.get(i), iface, "batched test").address();
             } catch (NetBoxException.Rejected e) {
                 return "rejected: " + e.errors().messages("address");
             }
@@ -89,8 +89,8 @@ class NetBoxClientBatchedTest extends NetBoxClientContract {
         assertTrue(outcomes.get(1).startsWith("rejected: ["), outcomes.get(1));
         assertEquals(net + ".202/24", outcomes.get(2));
         assertEquals(net + ".203/24", outcomes.get(3));
-        assertEquals(3, client.ipAddressesOfInterface(iface).size());
-        client.ipAddressesOfInterface(iface).forEach(ip -> client.deleteIpAddress(ip.id()));
+        assertEquals(3, client.ipam().addressesOfInterface(iface).size());
+        client.ipam().addressesOfInterface(iface).forEach(ip -> client.ipam().deleteAddress(ip.id()));
     }
 
     private static List<String> inParallel(int n, Function<Integer, String> task) throws Exception {

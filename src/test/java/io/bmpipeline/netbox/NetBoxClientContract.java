@@ -59,14 +59,14 @@ abstract class NetBoxClientContract {
 
     @Test
     void statusChoicesIncludeTheLifecycle() {
-        Set<String> choices = client.deviceStatusChoices();
+        Set<String> choices = client.devices().statusChoices();
         assertTrue(choices.containsAll(List.of("offline", "discovered", "staged", "ready", "active")), choices.toString());
     }
 
     @Test
     void findsDevicesBySerialCaseInsensitively() {
         var device = fixture.device(fixture.serial("A"), "offline", "iLO");
-        List<Device> found = client.devicesBySerial(fixture.serial("A").toLowerCase());
+        List<Device> found = client.devices().bySerial(fixture.serial("A").toLowerCase());
         assertEquals(List.of(device.id()), found.stream().map(Device::id).toList());
         assertEquals("offline", found.getFirst().status());
         assertEquals(fixture.serial("A"), found.getFirst().serial());
@@ -77,12 +77,12 @@ abstract class NetBoxClientContract {
         var a = fixture.device(fixture.serial("B1"), "offline", "iLO");
         var b = fixture.device(fixture.serial("B2"), "offline", "iDRAC");
         List<String> serials = new ArrayList<>();
-        for (int i = 0; i < NetBoxClient.BATCH * 2 + 17; i++) {
+        for (int i = 0; i < NetBoxApi.BATCH * 2 + 17; i++) {
             serials.add(fixture.serial("MISSING" + i));
         }
         serials.add(17, fixture.serial("B1"));
         serials.add(fixture.serial("B2"));
-        Set<Long> found = client.devicesBySerials(serials).stream().map(Device::id).collect(Collectors.toSet());
+        Set<Long> found = client.devices().bySerials(serials).stream().map(Device::id).collect(Collectors.toSet());
         assertEquals(Set.of(a.id(), b.id()), found);
     }
 
@@ -91,18 +91,18 @@ abstract class NetBoxClientContract {
         // 100 serials of NetBox's maximum length (50) would make a 5.8 kB request line; gunicorn refuses > 4094.
         var device = fixture.device(fixture.serial("LONG"), "offline", "iLO");
         List<String> serials = new ArrayList<>();
-        for (int i = 0; i < NetBoxClient.BATCH * 2; i++) {
+        for (int i = 0; i < NetBoxApi.BATCH * 2; i++) {
             String missing = fixture.serial("MISSING-" + i + "-");
             serials.add(missing + "x".repeat(50 - missing.length()));
         }
         serials.add(150, fixture.serial("LONG"));
-        assertEquals(List.of(device.id()), client.devicesBySerials(serials).stream().map(Device::id).toList());
+        assertEquals(List.of(device.id()), client.devices().bySerials(serials).stream().map(Device::id).toList());
         List<MacAddress> macs = new ArrayList<>();
-        for (int i = 0; i < NetBoxClient.BATCH * 2; i++) {
+        for (int i = 0; i < NetBoxApi.BATCH * 2; i++) {
             macs.add(uniqueMac(i));
         }
-        assertEquals(List.of(), client.interfacesByMacs(macs));
-        assertEquals(List.of(), client.macObjects(macs));
+        assertEquals(List.of(), client.interfaces().byMacs(macs));
+        assertEquals(List.of(), client.interfaces().macObjects(macs));
     }
 
     @Test
@@ -110,10 +110,10 @@ abstract class NetBoxClientContract {
         // Nothing listens on port 1: had a request gone out, the error would be Unavailable.
         NetBoxClient offline = new NetBoxClient(NetBoxClient.Settings.of(URI.create("http://127.0.0.1:1/"), token())
                 .withRetries(0));
-        var error = assertThrows(NetBoxQuery.EmptyFilterException.class, () -> offline.devicesBySerial(""));
+        var error = assertThrows(NetBoxQuery.EmptyFilterException.class, () -> offline.devices().bySerial(""));
         assertTrue(error.getMessage().contains("serial"), error.getMessage());
-        assertThrows(NetBoxQuery.EmptyFilterException.class, () -> offline.devicesBySerials(List.of("A", " ")));
-        assertEquals(List.of(), offline.devicesBySerials(List.of()));
+        assertThrows(NetBoxQuery.EmptyFilterException.class, () -> offline.devices().bySerials(List.of("A", " ")));
+        assertEquals(List.of(), offline.devices().bySerials(List.of()));
     }
 
     @Test
@@ -124,15 +124,15 @@ abstract class NetBoxClientContract {
         var mgmt = fixture.device(fixture.serial("C4"), "offline", "mgmt0", "eth0");
         var two = fixture.device(fixture.serial("C5"), "offline", "iLO", "bmc1");
 
-        assertEquals("iLO", found(client.bmcInterface(ilo.id(), BMC)).name());
-        assertEquals("iDRAC", found(client.bmcInterface(idrac.id(), BMC)).name());
-        assertEquals("BMC", found(client.bmcInterface(bmc.id(), BMC)).name());
-        var missing = assertInstanceOf(BmcInterfaceMatch.Missing.class, client.bmcInterface(mgmt.id(), BMC));
+        assertEquals("iLO", found(client.interfaces().bmc(ilo.id(), BMC)).name());
+        assertEquals("iDRAC", found(client.interfaces().bmc(idrac.id(), BMC)).name());
+        assertEquals("BMC", found(client.interfaces().bmc(bmc.id(), BMC)).name());
+        var missing = assertInstanceOf(BmcInterfaceMatch.Missing.class, client.interfaces().bmc(mgmt.id(), BMC));
         assertEquals(Set.of("mgmt0", "eth0"), Set.copyOf(missing.interfaceNames()));
-        var ambiguous = assertInstanceOf(BmcInterfaceMatch.Ambiguous.class, client.bmcInterface(two.id(), BMC));
+        var ambiguous = assertInstanceOf(BmcInterfaceMatch.Ambiguous.class, client.interfaces().bmc(two.id(), BMC));
         assertEquals(2, ambiguous.candidates().size());
         var custom = new BmcInterfacePattern(Pattern.compile("^mgmt\\d$"));
-        assertEquals("mgmt0", found(client.bmcInterface(mgmt.id(), custom)).name());
+        assertEquals("mgmt0", found(client.interfaces().bmc(mgmt.id(), custom)).name());
     }
 
     @Test
@@ -141,16 +141,16 @@ abstract class NetBoxClientContract {
         MacAddress mac = uniqueMac(0x10);
         var ilo = device.iface("iLO");
 
-        DeviceInterface once = client.setInterfaceMac(ilo, mac);
-        DeviceInterface twice = client.setInterfaceMac(ilo, mac);
+        DeviceInterface once = client.interfaces().setMac(ilo, mac);
+        DeviceInterface twice = client.interfaces().setMac(ilo, mac);
 
         assertEquals(mac, once.mac().orElseThrow());
         assertEquals(once.primaryMacId(), twice.primaryMacId());
         assertEquals(1, fixture.macObjectCount(mac.value()));
-        assertEquals(List.of(ilo.id()), client.interfacesByMac(mac).stream().map(DeviceInterface::id).toList());
-        assertEquals(device.id(), client.interfacesByMac(mac).getFirst().deviceId());
-        assertEquals(List.of(device.id()), client.devicesByMac(mac).stream().map(Device::id).toList());
-        var readBack = client.interfaces(device.id()).stream().filter(i -> i.id() == ilo.id()).findFirst().orElseThrow();
+        assertEquals(List.of(ilo.id()), client.interfaces().byMac(mac).stream().map(DeviceInterface::id).toList());
+        assertEquals(device.id(), client.interfaces().byMac(mac).getFirst().deviceId());
+        assertEquals(List.of(device.id()), client.devices().byMac(mac).stream().map(Device::id).toList());
+        var readBack = client.interfaces().ofDevice(device.id()).stream().filter(i -> i.id() == ilo.id()).findFirst().orElseThrow();
         assertEquals(mac, readBack.mac().orElseThrow());
     }
 
@@ -160,15 +160,15 @@ abstract class NetBoxClientContract {
         var b = fixture.device(fixture.serial("E2"), "offline", "iDRAC");
         MacAddress macA = uniqueMac(0x21);
         MacAddress macB = uniqueMac(0x22);
-        client.setInterfaceMac(a.iface("iLO"), macA);
-        client.setInterfaceMac(b.iface("iDRAC"), macB);
+        client.interfaces().setMac(a.iface("iLO"), macA);
+        client.interfaces().setMac(b.iface("iDRAC"), macB);
         List<MacAddress> macs = new ArrayList<>();
-        for (int i = 0; i < NetBoxClient.BATCH + 30; i++) {
+        for (int i = 0; i < NetBoxApi.BATCH + 30; i++) {
             macs.add(uniqueMac(0x80 + (i % 100)));
         }
         macs.add(macA);
         macs.add(macB);
-        Set<Long> devices = client.interfacesByMacs(macs).stream().map(DeviceInterface::deviceId).collect(Collectors.toSet());
+        Set<Long> devices = client.interfaces().byMacs(macs).stream().map(DeviceInterface::deviceId).collect(Collectors.toSet());
         assertEquals(Set.of(a.id(), b.id()), devices);
     }
 
@@ -176,21 +176,21 @@ abstract class NetBoxClientContract {
     void createsAssignsAndFindsAnIpAndPointsOobIpAtIt() {
         var device = fixture.device(fixture.serial("F"), "offline", "iDRAC", "eth0");
         String host = uniqueHost();
-        IpAddress ip = client.createIpAddress(host + "/24", device.iface("eth0").id(), "test");
+        IpAddress ip = client.ipam().createAddress(host + "/24", device.iface("eth0").id(), "test");
         fixture.ownsIp(ip);
         assertTrue(ip.isAssignedToInterface(device.iface("eth0").id()));
 
-        IpAddress moved = client.assignIpAddress(ip.id(), device.iface("iDRAC").id());
+        IpAddress moved = client.ipam().assignAddress(ip.id(), device.iface("iDRAC").id());
         assertTrue(moved.isAssignedToInterface(device.iface("iDRAC").id()));
 
-        List<IpAddress> found = client.ipAddresses(host);
+        List<IpAddress> found = client.ipam().addresses(host);
         assertEquals(List.of(ip.id()), found.stream().map(IpAddress::id).toList());
         assertEquals(host, found.getFirst().host());
         assertEquals(host + "/24", found.getFirst().address());
 
-        Device withOob = client.setOobIp(device.id(), ip.id());
+        Device withOob = client.devices().setOobIp(device.id(), ip.id());
         assertEquals(ip.id(), withOob.oobIpId().orElseThrow());
-        assertEquals(host + "/24", client.device(device.id()).orElseThrow().oobIpAddress().orElseThrow());
+        assertEquals(host + "/24", client.devices().byId(device.id()).orElseThrow().oobIpAddress().orElseThrow());
     }
 
     @Test
@@ -198,28 +198,28 @@ abstract class NetBoxClientContract {
         String host = uniqueHost();
         String net16 = host.substring(0, host.indexOf('.', 3)) + ".0.0/16";
         String net24 = host.substring(0, host.lastIndexOf('.')) + ".0/24";
-        assertTrue(client.prefixContaining(host).map(p -> p.length() < 16).orElse(true));
+        assertTrue(client.ipam().prefixContaining(host).map(p -> p.length() < 16).orElse(true));
         fixture.prefix(net16);
         fixture.prefix(net24);
-        assertEquals(24, client.prefixContaining(host).orElseThrow().length());
+        assertEquals(24, client.ipam().prefixContaining(host).orElseThrow().length());
     }
 
     @Test
     void patchesStatusOneByOneAndInBulk() {
         var a = fixture.device(fixture.serial("G1"), "offline", "iLO");
         var b = fixture.device(fixture.serial("G2"), "offline", "iLO");
-        assertEquals("discovered", client.setStatus(a.id(), "discovered").status());
-        client.setStatuses(Map.of(a.id(), "staged", b.id(), "discovered"));
-        assertEquals("staged", client.device(a.id()).orElseThrow().status());
-        assertEquals("discovered", client.device(b.id()).orElseThrow().status());
+        assertEquals("discovered", client.devices().setStatus(a.id(), "discovered").status());
+        client.devices().setStatuses(Map.of(a.id(), "staged", b.id(), "discovered"));
+        assertEquals("staged", client.devices().byId(a.id()).orElseThrow().status());
+        assertEquals("discovered", client.devices().byId(b.id()).orElseThrow().status());
     }
 
     @Test
     void writesAndReadsJournalEntries() {
         var device = fixture.device(fixture.serial("H"), "offline", "iLO");
-        JournalEntry written = client.journal(device.id(), JournalEntry.Kind.WARNING, "BMC IP changed: 10.0.0.1 -> 10.0.0.2");
-        client.journal(device.id(), JournalEntry.Kind.SUCCESS, "discovered");
-        List<JournalEntry> entries = client.journalEntries(device.id());
+        JournalEntry written = client.journal().write(device.id(), JournalEntry.Kind.WARNING, "BMC IP changed: 10.0.0.1 -> 10.0.0.2");
+        client.journal().write(device.id(), JournalEntry.Kind.SUCCESS, "discovered");
+        List<JournalEntry> entries = client.journal().entries(device.id());
         assertEquals(2, entries.size());
         JournalEntry read = entries.stream().filter(e -> e.id() == written.id()).findFirst().orElseThrow();
         assertEquals(JournalEntry.Kind.WARNING, read.kind());
@@ -230,10 +230,10 @@ abstract class NetBoxClientContract {
     @Test
     void journalEntriesAreReadSinceAnInstantOnTheServerSide() {
         var device = fixture.device(fixture.serial("J"), "offline", "iLO");
-        client.journal(device.id(), JournalEntry.Kind.INFO, "written now");
+        client.journal().write(device.id(), JournalEntry.Kind.INFO, "written now");
         java.time.Instant now = java.time.Instant.now();
-        assertEquals(1, client.journalEntries(device.id(), java.util.Optional.of(now.minusSeconds(3600))).size());
-        assertEquals(0, client.journalEntries(device.id(), java.util.Optional.of(now.plusSeconds(3600))).size(),
+        assertEquals(1, client.journal().entries(device.id(), java.util.Optional.of(now.minusSeconds(3600))).size());
+        assertEquals(0, client.journal().entries(device.id(), java.util.Optional.of(now.plusSeconds(3600))).size(),
                 "NetBox leaves out entries created before the instant");
     }
 
@@ -242,27 +242,27 @@ abstract class NetBoxClientContract {
         var device = fixture.device(fixture.serial("P"), "offline", "iLO", "eth0", "eth1", "eth2", "eth3");
         NetBoxClient smallPages = new NetBoxClient(NetBoxClient.Settings.of(live.url(), token()).withPageSize(2));
         assertEquals(Set.of("iLO", "eth0", "eth1", "eth2", "eth3"),
-                smallPages.interfaces(device.id()).stream().map(DeviceInterface::name).collect(Collectors.toSet()));
+                smallPages.interfaces().ofDevice(device.id()).stream().map(DeviceInterface::name).collect(Collectors.toSet()));
     }
 
     @Test
     void rejectedWriteCarriesNetBoxFieldMessagesAndTheAttemptedObject() {
         var device = fixture.device(fixture.serial("R"), "offline", "iLO");
         var error = assertThrows(NetBoxException.Rejected.class,
-                () -> client.createIpAddress("not-an-ip", device.iface("iLO").id(), "bad"));
+                () -> client.ipam().createAddress("not-an-ip", device.iface("iLO").id(), "bad"));
         assertEquals(400, error.status());
         assertFalse(error.errors().messages("address").isEmpty(), error.errors().toString());
         assertTrue(error.attempted().contains("not-an-ip"), error.attempted());
         assertTrue(error.getMessage().contains("POST /api/ipam/ip-addresses/"), error.getMessage());
 
-        var status = assertThrows(NetBoxException.Rejected.class, () -> client.setStatus(device.id(), "no-such-status"));
+        var status = assertThrows(NetBoxException.Rejected.class, () -> client.devices().setStatus(device.id(), "no-such-status"));
         assertFalse(status.errors().messages("status").isEmpty(), status.errors().toString());
     }
 
     @Test
     void unknownDeviceIsEmptyNotAnError() {
-        assertTrue(client.device(Long.MAX_VALUE / 2).isEmpty());
-        assertEquals(List.of(), client.devicesBySerial(fixture.serial("NOBODY")));
+        assertTrue(client.devices().byId(Long.MAX_VALUE / 2).isEmpty());
+        assertEquals(List.of(), client.devices().bySerial(fixture.serial("NOBODY")));
     }
 
     @Test
@@ -271,7 +271,7 @@ abstract class NetBoxClientContract {
                 ? "nbt_aaaaaaaaaaaa.0123456789abcdef0123456789abcdef01234567"
                 : "0123456789abcdef0123456789abcdef01234567";
         NetBoxClient wrong = new NetBoxClient(NetBoxClient.Settings.of(live.url(), new NetBoxToken(fake)));
-        var error = assertThrows(NetBoxException.AuthRefused.class, wrong::deviceStatusChoices);
+        var error = assertThrows(NetBoxException.AuthRefused.class, wrong.devices()::statusChoices);
         assertTrue(error.status() == 401 || error.status() == 403, "status " + error.status());
     }
 
@@ -283,26 +283,26 @@ abstract class NetBoxClientContract {
     void recordsReadWithTheFieldSelectionEqualTheRecordsReadWhole() {
         var device = fixture.device(fixture.serial("S"), "offline", "iLO", "eth0");
         MacAddress mac = uniqueMac(0x5e);
-        client.setInterfaceMac(device.iface("iLO"), mac);
+        client.interfaces().setMac(device.iface("iLO"), mac);
         String host = uniqueHost();
-        IpAddress ip = client.createIpAddress(host + "/24", device.iface("iLO").id(), "test");
+        IpAddress ip = client.ipam().createAddress(host + "/24", device.iface("iLO").id(), "test");
         fixture.ownsIp(ip);
-        client.setOobIp(device.id(), ip.id());
-        client.journal(device.id(), JournalEntry.Kind.INFO, "selection check");
+        client.devices().setOobIp(device.id(), ip.id());
+        client.journal().write(device.id(), JournalEntry.Kind.INFO, "selection check");
 
         NetBoxClient whole = newClient();      // the version unknown: NetBox renders every field
         NetBoxClient selecting = newClient();
         assertTrue(selecting.version().atLeast(4, 0));
-        assertEquals(whole.device(device.id()), selecting.device(device.id()));
-        assertEquals(whole.interfaces(device.id()), selecting.interfaces(device.id()));
-        assertEquals(whole.interfacesByMac(mac), selecting.interfacesByMac(mac));
-        assertEquals(whole.ipAddresses(host), selecting.ipAddresses(host));
-        assertEquals(whole.ipAddressesOfInterface(device.iface("iLO").id()),
-                selecting.ipAddressesOfInterface(device.iface("iLO").id()));
-        assertEquals(whole.journalEntries(device.id()), selecting.journalEntries(device.id()));
+        assertEquals(whole.devices().byId(device.id()), selecting.devices().byId(device.id()));
+        assertEquals(whole.interfaces().ofDevice(device.id()), selecting.interfaces().ofDevice(device.id()));
+        assertEquals(whole.interfaces().byMac(mac), selecting.interfaces().byMac(mac));
+        assertEquals(whole.ipam().addresses(host), selecting.ipam().addresses(host));
+        assertEquals(whole.ipam().addressesOfInterface(device.iface("iLO").id()),
+                selecting.ipam().addressesOfInterface(device.iface("iLO").id()));
+        assertEquals(whole.journal().entries(device.id()), selecting.journal().entries(device.id()));
         // The answer to a write is read the same way.
-        Device patched = selecting.setStatus(device.id(), "discovered");
-        assertEquals(whole.device(device.id()).orElseThrow(), patched);
+        Device patched = selecting.devices().setStatus(device.id(), "discovered");
+        assertEquals(whole.devices().byId(device.id()).orElseThrow(), patched);
         assertEquals(host + "/24", patched.oobIpAddress().orElseThrow());
     }
 

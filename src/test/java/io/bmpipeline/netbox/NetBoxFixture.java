@@ -71,7 +71,7 @@ public final class NetBoxFixture implements AutoCloseable {
                     .put("type", "1000base-t"));
             ifaces.add(DeviceInterface.from(created));
         }
-        return new SeededDevice(client.device(id).orElseThrow(), ifaces);
+        return new SeededDevice(client.devices().byId(id).orElseThrow(), ifaces);
     }
 
     /** Flags the interface management-only, as sites mark their BMC ports; returns it as NetBox now has it. */

@@ -81,7 +81,7 @@ class NetBoxRetryTest {
     @Test
     void patchIsRetriedBecauseRepeatingItChangesNothing() {
         script.addAll(List.of(503));
-        client(3).setStatus(1, "discovered");
+        client(3).devices().setStatus(1, "discovered");
         assertEquals(List.of("PATCH /api/dcim/devices/1/", "PATCH /api/dcim/devices/1/"), received);
     }
 
@@ -89,7 +89,7 @@ class NetBoxRetryTest {
     void createIsNotRetriedAfterA5xxBecauseItMayHaveHappened() {
         script.addAll(List.of(502));
         var error = assertThrows(NetBoxException.Unavailable.class,
-                () -> client(3).journal(1, JournalEntry.Kind.INFO, "hello"));
+                () -> client(3).journal().write(1, JournalEntry.Kind.INFO, "hello"));
         assertEquals(1, received.size());
         assertTrue(error.getMessage().contains("not retried"), error.getMessage());
     }
@@ -107,7 +107,7 @@ class NetBoxRetryTest {
                 throw new IllegalStateException(e);
             }
         });
-        client.journal(1, JournalEntry.Kind.INFO, "hello");
+        client.journal().write(1, JournalEntry.Kind.INFO, "hello");
         restart.join();
         assertEquals(List.of("POST /api/extras/journal-entries/"), received);
     }

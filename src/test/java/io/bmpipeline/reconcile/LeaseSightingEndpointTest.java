@@ -89,7 +89,7 @@ class LeaseSightingEndpointTest {
 
             // The manifest naming this MAC arrives: NetBox expects it now.
             var device = fixture.device(fixture.serial("LATE"), "offline", "iDRAC");
-            netbox.setInterfaceMac(device.iface("iDRAC"), unknown);
+            netbox.interfaces().setMac(device.iface("iDRAC"), unknown);
             Reconciliation after = reconciler.reconcile(List.of(site), source.read());
             assertTrue(after.seenNotExpected().stream().noneMatch(l -> l.mac().equals(unknown)), after.toString());
             assertTrue(after.nowKnown() >= 1);

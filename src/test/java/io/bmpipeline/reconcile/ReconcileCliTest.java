@@ -74,7 +74,7 @@ class ReconcileCliTest {
 
     private NetBoxFixture.SeededDevice device(String suffix, String status, String iface, Optional<MacAddress> mac) {
         var device = fixture.device(fixture.serial(suffix), status, iface, "eth1");
-        mac.ifPresent(m -> netbox.setInterfaceMac(device.iface(iface), m));
+        mac.ifPresent(m -> netbox.interfaces().setMac(device.iface(iface), m));
         return device;
     }
 
@@ -142,8 +142,8 @@ class ReconcileCliTest {
             discover(lease("x2", unknownX, net + ".21", t0.plusSeconds(3600)));  // the same lease event, replayed
             discover(lease("y1", unknownY, net + ".22", t0.plusSeconds(120)));
             discover(lease("h", macH, net + ".12", t0.plusSeconds(30)));
-            assertEquals("discovered", netbox.device(leased.id()).orElseThrow().status());
-            assertEquals("planned", netbox.device(planned.id()).orElseThrow().status());
+            assertEquals("discovered", netbox.devices().byId(leased.id()).orElseThrow().status());
+            assertEquals("planned", netbox.devices().byId(planned.id()).orElseThrow().status());
 
             Path report = dir.resolve("report.json");
             LaunchResult first = launcher.launch("manifest", "reconcile", "--site", site, "--json", report.toString());
@@ -225,8 +225,8 @@ class ReconcileCliTest {
             ips.add(net + ".11");
             discover(lease("j", macJ, net + ".13", t0.plusSeconds(7200)));
             ips.add(net + ".13");
-            assertEquals("discovered", netbox.device(secondary.id()).orElseThrow().status(), "J leased from its second MAC");
-            netbox.setStatus(planned.id(), "offline");
+            assertEquals("discovered", netbox.devices().byId(secondary.id()).orElseThrow().status(), "J leased from its second MAC");
+            netbox.devices().setStatus(planned.id(), "offline");
             discover(lease("h2", macH, net + ".12", t0.plusSeconds(7300)));
             ips.add(net + ".12");
             LaunchResult clean = launcher.launch("manifest", "reconcile", "--site", site, "--json", report.toString());
@@ -252,7 +252,7 @@ class ReconcileCliTest {
             assertFalse(Files.exists(Path.of(StoppedService.STORE + ".mv.db")), "the command creates no store");
         } finally {
             for (String ip : ips) {
-                netbox.ipAddresses(ip).forEach(a -> netbox.deleteIpAddress(a.id()));
+                netbox.ipam().addresses(ip).forEach(a -> netbox.ipam().deleteAddress(a.id()));
             }
         }
     }

@@ -47,7 +47,7 @@ class LiveTapDiscoveryTest {
             fixture = new NetBoxFixture(netbox);
             // The test bed's pool: earlier runs' records of it go, so no lease looks like a conflict.
             for (int host = 100; host < 200; host++) {
-                netbox.ipAddresses("10.66.0." + host).forEach(ip -> netbox.deleteIpAddress(ip.id()));
+                netbox.ipam().addresses("10.66.0." + host).forEach(ip -> netbox.ipam().deleteAddress(ip.id()));
             }
             int h = fixture.tag().hashCode();
             String[] names = {"iLO", "iDRAC", "BMC"};
@@ -55,7 +55,7 @@ class LiveTapDiscoveryTest {
             for (int i = 0; i < 3; i++) {
                 var device = fixture.device(fixture.serial("L" + i), "offline", names[i]);
                 String mac = String.format("%s:%02X:%02X:%02X", ouis[i], (h >>> 8) & 0xff, h & 0xff, i);
-                netbox.setInterfaceMac(device.iface(names[i]), MacAddress.of(mac));
+                netbox.interfaces().setMac(device.iface(names[i]), MacAddress.of(mac));
                 devices.add(device);
                 macs.add(mac);
             }
@@ -71,7 +71,7 @@ class LiveTapDiscoveryTest {
         public void stop() {
             try {
                 for (int host = 100; host < 200; host++) {
-                    fixture.client().ipAddresses("10.66.0." + host).forEach(ip -> fixture.client().deleteIpAddress(ip.id()));
+                    fixture.client().ipam().addresses("10.66.0." + host).forEach(ip -> fixture.client().ipam().deleteAddress(ip.id()));
                 }
                 fixture.close();
             } finally {
@@ -94,10 +94,10 @@ class LiveTapDiscoveryTest {
         for (DhcpTestBed.Lease lease : leases) {
             int i = macs.indexOf(lease.mac().toUpperCase());
             long id = devices.get(i).id();
-            var device = Eventually.await("device " + id + " discovered", () -> netbox.device(id).orElseThrow(),
+            var device = Eventually.await("device " + id + " discovered", () -> netbox.devices().byId(id).orElseThrow(),
                     d -> d.status().equals("discovered") && d.oobIpAddress().isPresent());
             assertEquals(lease.address() + "/24", device.oobIpAddress().orElseThrow());
-            assertEquals(1, netbox.journalEntries(id).size());
+            assertEquals(1, netbox.journal().entries(id).size());
         }
     }
 }

@@ -141,7 +141,7 @@ class PowerOnBurstCrashIT {
             try {
                 // Without any renewal: the spooled leases are published at the start, and applied with the stored.
                 Eventually.await("the " + kept.size() + " stored and spooled leases applied after the restart",
-                        Duration.ofMinutes(10), () -> netbox.devicesBySerials(kept.stream()
+                        Duration.ofMinutes(10), () -> netbox.devices().bySerials(kept.stream()
                                 .map(serialByMac::get).toList()).stream()
                                 .filter(d -> d.status().equals("discovered")).count(),
                         n -> n == kept.size());
@@ -149,25 +149,25 @@ class PowerOnBurstCrashIT {
                 // the same clients and addresses), and then every device is discovered.
                 DhcpTestBed.netns("burst", "--vendor", "iDRAC", clients.toString());
                 Eventually.await("all " + BMCS + " devices discovered after the renewals", Duration.ofMinutes(10),
-                        () -> netbox.devicesBySerials(ipBySerial.keySet()).stream()
+                        () -> netbox.devices().bySerials(ipBySerial.keySet()).stream()
                                 .filter(d -> d.status().equals("discovered")).count(), n -> n == BMCS);
             } finally {
                 second.process().destroy();
                 second.process().waitFor(60, TimeUnit.SECONDS);
             }
 
-            List<Device> after = netbox.devicesBySerials(ipBySerial.keySet());
+            List<Device> after = netbox.devices().bySerials(ipBySerial.keySet());
             for (Device device : after) {
                 assertEquals(ipBySerial.get(device.serial()), device.oobIpAddress().orElseThrow().split("/")[0],
                         device.serial());
             }
-            Map<Long, List<JournalEntry>> journals = netbox.journalEntriesOfDevices(
+            Map<Long, List<JournalEntry>> journals = netbox.journal().entriesOfDevices(
                     after.stream().map(Device::id).toList()).stream().collect(Collectors.groupingBy(JournalEntry::deviceId));
             for (Device device : after) {
                 assertEquals(1, journals.getOrDefault(device.id(), List.of()).size(), device.serial() + " journal");
             }
             for (String ip : List.of(ipBySerial.get(after.getFirst().serial()), ipBySerial.get(after.getLast().serial()))) {
-                assertEquals(1, netbox.ipAddresses(ip).size(), "IP objects of " + ip);
+                assertEquals(1, netbox.ipam().addresses(ip).size(), "IP objects of " + ip);
             }
             Set<String> leased = new HashSet<>();
             H2EventBus.replayStopped(data.resolve("bus"), Topics.DHCP_EVENTS, EventTypes.DHCP_LEASE_OBSERVED,
