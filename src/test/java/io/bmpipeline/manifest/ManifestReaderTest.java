@@ -2,6 +2,7 @@ package io.bmpipeline.manifest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -98,6 +99,19 @@ class ManifestReaderTest {
     }
 
     @Test
+    void textAfterAClosingQuoteStopsTheFileNamingTheLineTheRecordStartsOn() {
+        String message = fileError(HEADER + "SN1,aa:bb:cc:dd:ee:01\n\"SN\"2,aa:bb:cc:dd:ee:02\n");
+        assertTrue(message.startsWith("m.csv: line 3: malformed quoting ("), message);
+        assertTrue(message.endsWith("); a quote inside a quoted field is written twice: \"\""), message);
+        assertTrue(fileError(HEADER + "SN1,\"aa:bb:cc:dd:ee:01\nnote\"x\n").startsWith("m.csv: line 2: malformed quoting ("));
+    }
+
+    @Test
+    void spacesAfterAClosingQuoteAreAllowed() throws Exception {
+        assertEquals(List.of("line 2: SN1 AA:BB:CC:DD:EE:01"), read(HEADER + "\"SN1\"  ,\"aa:bb:cc:dd:ee:01\" \n"));
+    }
+
+    @Test
     void aFileWithoutAHeaderIsRefused() {
         String empty = "m.csv: empty file: a header 'server_serial,server_bmc_mac' is required";
         assertEquals(empty, fileError(""));
@@ -113,6 +127,8 @@ class ManifestReaderTest {
                 fileError("server_serial,mac\n"));
         assertEquals("m.csv: line 1: missing column 'server_serial' and 'server_bmc_mac'; the header has [a, b]",
                 fileError("a,b\n"));
+        assertEquals("m.csv: line 2: unterminated quoted field in the header",
+                fileError("\n\"server_serial,server_bmc_mac\nSN1,aa:bb:cc:dd:ee:01\n"));
     }
 
     @Test
