@@ -3,25 +3,24 @@ package io.bmpipeline.manifest;
 import io.bmpipeline.address.MacAddress;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
+import org.apache.commons.csv.CSVException;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 
 /**
  * Streams a manifest CSV (RFC 4180: quoted fields with embedded commas, quotes and line breaks;
- * CRLF or LF; a UTF-8 byte-order mark; blank lines) row by row, in constant memory. Columns are
- * found by header name in any order; other columns are ignored. A bad row is reported with its
- * line and field and the file goes on; a bad file (no header, a missing column, bytes that are not
- * UTF-8) stops with an error naming the place.
+ * CRLF or LF; a UTF-8 byte-order mark; blank lines) row by row, in constant memory, through
+ * Commons CSV. Columns are found by header name in any order; other columns are ignored. A bad row
+ * is reported with its line and field and the file goes on; a bad file (no header, a missing
+ * column, bytes that are not UTF-8, text after a closing quote) stops with an error naming the place.
  */
 public final class ManifestReader {
 
@@ -44,207 +43,105 @@ public final class ManifestReader {
     }
 
     public static void read(String name, InputStream in, Consumer<Item> sink) throws IOException, ManifestFileException {
-        Records records = new Records(name, in);
-        List<String> header = records.next();
-        while (header != null && isBlank(header)) {
-            header = records.next();
-        }
-        if (header == null) {
-            throw new ManifestFileException(name, "empty file: a header '" + SERIAL + "," + MAC + "' is required");
-        }
-        int serialAt = -1;
-        int macAt = -1;
-        for (int i = 0; i < header.size(); i++) {
-            String column = header.get(i).strip().toLowerCase(Locale.ROOT);
-            if (column.equals(SERIAL) && serialAt < 0) {
-                serialAt = i;
-            } else if (column.equals(MAC) && macAt < 0) {
-                macAt = i;
+        StrictUtf8Reader text = new StrictUtf8Reader(in);
+        // RFC 4180 keeps empty lines as records, so that the line a record starts on can be told before it is parsed.
+        try (CSVParser parser = CSVParser.builder().setReader(text).setFormat(CSVFormat.RFC4180).get()) {
+            Records records = new Records(name, text, parser);
+            Fields header = records.next();
+            while (header != null && header.isBlank()) {
+                header = records.next();
             }
-        }
-        if (serialAt < 0 || macAt < 0) {
-            throw new ManifestFileException(name, "line " + records.recordLine + ": missing column "
-                    + (serialAt < 0 ? "'" + SERIAL + "'" : "") + (serialAt < 0 && macAt < 0 ? " and " : "")
-                    + (macAt < 0 ? "'" + MAC + "'" : "") + "; the header has " + header);
-        }
-        List<String> fields;
-        while ((fields = records.next()) != null) {
-            long line = records.recordLine;
-            if (records.unterminated) {
-                sink.accept(new Item.Error(new RowError(line, "row", "unterminated quoted field")));
-                continue;
+            if (header == null) {
+                throw new ManifestFileException(name, "empty file: a header '" + SERIAL + "," + MAC + "' is required");
             }
-            if (isBlank(fields)) {
-                continue;
+            if (header.unterminated()) {
+                throw new ManifestFileException(name, "line " + header.line() + ": unterminated quoted field in the header");
             }
-            String serial = fields.size() > serialAt ? fields.get(serialAt).strip() : "";
-            String macText = fields.size() > macAt ? fields.get(macAt).strip() : "";
-            if (serial.isEmpty()) {
-                sink.accept(new Item.Error(new RowError(line, SERIAL, "empty serial")));
-            } else if (macText.isEmpty()) {
-                sink.accept(new Item.Error(new RowError(line, MAC, "empty MAC address for serial " + serial)));
-            } else {
-                var mac = MacAddress.parse(macText);
-                if (mac.isEmpty()) {
-                    sink.accept(new Item.Error(new RowError(line, MAC, "invalid MAC address '" + macText + "'")));
-                } else {
-                    sink.accept(new Item.Row(new ManifestRow(line, serial, mac.get())));
+            int serialAt = header.column(SERIAL);
+            int macAt = header.column(MAC);
+            if (serialAt < 0 || macAt < 0) {
+                throw new ManifestFileException(name, "line " + header.line() + ": missing column "
+                        + (serialAt < 0 ? "'" + SERIAL + "'" : "") + (serialAt < 0 && macAt < 0 ? " and " : "")
+                        + (macAt < 0 ? "'" + MAC + "'" : "") + "; the header has " + header.values());
+            }
+            for (Fields record = records.next(); record != null; record = records.next()) {
+                if (record.unterminated()) {
+                    sink.accept(new Item.Error(new RowError(record.line(), "row", "unterminated quoted field")));
+                } else if (!record.isBlank()) {
+                    sink.accept(item(record.line(), record.field(serialAt), record.field(macAt)));
                 }
             }
         }
     }
 
-    private static boolean isBlank(List<String> fields) {
-        return fields.stream().allMatch(String::isBlank);
+    private static Item item(long line, String serial, String macText) {
+        if (serial.isEmpty()) {
+            return new Item.Error(new RowError(line, SERIAL, "empty serial"));
+        }
+        if (macText.isEmpty()) {
+            return new Item.Error(new RowError(line, MAC, "empty MAC address for serial " + serial));
+        }
+        return MacAddress.parse(macText).<Item>map(mac -> new Item.Row(new ManifestRow(line, serial, mac)))
+                .orElseGet(() -> new Item.Error(new RowError(line, MAC, "invalid MAC address '" + macText + "'")));
     }
 
-    /** The RFC 4180 state machine over a strict UTF-8 decoder. */
+    /**
+     * A record's field values and the line it starts on. A quote never closed runs to the end of the
+     * file: that record is {@code unterminated}, with no values.
+     */
+    private record Fields(long line, List<String> values, boolean unterminated) {
+
+        boolean isBlank() {
+            return !unterminated && values.stream().allMatch(String::isBlank);
+        }
+
+        /** Where the header names {@code column} first, in any case and spacing, or -1. */
+        int column(String column) {
+            for (int i = 0; i < values.size(); i++) {
+                if (values.get(i).strip().toLowerCase(Locale.ROOT).equals(column)) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        /** The field at {@code index} stripped, empty where the row is shorter. */
+        String field(int index) {
+            return index < values.size() ? values.get(index).strip() : "";
+        }
+    }
+
+    /** Commons CSV's records, each with the line it starts on, and its failures as the manifest's errors. */
     private static final class Records {
         private final String name;
-        private final InputStream in;
-        private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        private final ByteBuffer bytes = ByteBuffer.allocate(64 * 1024);
-        private final CharBuffer chars = CharBuffer.allocate(64 * 1024);
-        private long bytesBefore;   // absolute file offset of bytes.array()[0]
-        private long line = 1;
-        private long recordLine;
-        private boolean unterminated;
-        private boolean eof;
-        private boolean first = true;
+        private final StrictUtf8Reader text;
+        private final CSVParser parser;
+        private final Iterator<CSVRecord> iterator;
 
-        Records(String name, InputStream in) {
+        Records(String name, StrictUtf8Reader text, CSVParser parser) {
             this.name = name;
-            this.in = in;
-            bytes.flip();
-            chars.flip();
+            this.text = text;
+            this.parser = parser;
+            this.iterator = parser.iterator();
         }
 
-        /** The next record's fields, or null at the end. */
-        List<String> next() throws IOException, ManifestFileException {
-            int c = read();
-            if (c < 0) {
-                return null;
-            }
-            recordLine = line;
-            unterminated = false;
-            List<String> fields = new ArrayList<>(4);
-            StringBuilder field = new StringBuilder();
-            boolean quoted = false;
-            boolean wasQuoted = false;
-            while (true) {
-                if (c < 0) {
-                    if (quoted) {
-                        unterminated = true;
+        /** The next record, or null at the end. */
+        Fields next() throws IOException, ManifestFileException {
+            // Between records the parser has read through the previous record's line break and no further.
+            long line = parser.getCurrentLineNumber() + 1;
+            try {
+                return iterator.hasNext() ? new Fields(line, iterator.next().toList(), false) : null;
+            } catch (UncheckedIOException e) {
+                switch (e.getCause()) {
+                    case StrictUtf8Reader.NotUtf8Exception notUtf8 -> throw new ManifestFileException(name, notUtf8.getMessage());
+                    case CSVException unclosed when text.exhausted() -> {
+                        return new Fields(line, List.of(), true);
                     }
-                    fields.add(field.toString());
-                    return fields;
-                }
-                if (quoted) {
-                    if (c == '"') {
-                        int after = read();
-                        if (after == '"') {
-                            field.append('"');
-                        } else {
-                            quoted = false;
-                            c = after;
-                            continue;
-                        }
-                    } else {
-                        if (c == '\n') {
-                            line++;
-                        }
-                        field.append((char) c);
-                    }
-                } else if (c == ',') {
-                    fields.add(field.toString());
-                    field.setLength(0);
-                    wasQuoted = false;
-                } else if (c == '\r' || c == '\n') {
-                    if (c == '\r') {
-                        int after = read();
-                        if (after != '\n' && after >= 0) {
-                            unread(after);
-                        }
-                    }
-                    line++;
-                    fields.add(field.toString());
-                    return fields;
-                } else if (c == '"' && field.isEmpty() && !wasQuoted) {
-                    quoted = true;
-                    wasQuoted = true;
-                } else {
-                    field.append((char) c);
-                }
-                c = read();
-            }
-        }
-
-        private int pushedBack = -1;
-
-        private void unread(int c) {
-            pushedBack = c;
-        }
-
-        private int read() throws IOException, ManifestFileException {
-            if (pushedBack >= 0) {
-                int c = pushedBack;
-                pushedBack = -1;
-                return c;
-            }
-            while (!chars.hasRemaining()) {
-                if (!fill()) {
-                    return -1;
+                    case CSVException malformed -> throw new ManifestFileException(name, "line " + line
+                            + ": malformed quoting (" + malformed.getMessage() + "); a quote inside a quoted field is written twice: \"\"");
+                    default -> throw e.getCause();
                 }
             }
-            char c = chars.get();
-            if (first) {
-                first = false;
-                if (c == '\uFEFF') {
-                    return read();
-                }
-            }
-            return c;
-        }
-
-        /** A decoding error found ahead of the parser: raised once the text before it is read. */
-        private String pendingError;
-
-        private boolean fill() throws IOException, ManifestFileException {
-            if (pendingError != null) {
-                throw new ManifestFileException(name, "line " + line + ": " + pendingError);
-            }
-            if (eof && !bytes.hasRemaining()) {
-                return false;
-            }
-            if (!eof) {
-                bytesBefore += bytes.position();
-                bytes.compact();
-                int n = in.read(bytes.array(), bytes.position(), bytes.remaining());
-                if (n < 0) {
-                    eof = true;
-                } else {
-                    bytes.position(bytes.position() + n);
-                }
-                bytes.flip();
-            }
-            chars.clear();
-            CoderResult result = decoder.decode(bytes, chars, eof);
-            if (result.isError()) {
-                long offset = bytesBefore + bytes.position();
-                pendingError = "bytes at offset " + offset + " are not UTF-8 (" + (result.isMalformed() ? "malformed"
-                        : "unmappable") + " sequence of " + result.length() + " byte(s)); save the file as UTF-8";
-                chars.flip();
-                if (!chars.hasRemaining()) {
-                    throw new ManifestFileException(name, "line " + line + ": " + pendingError);
-                }
-                return true;
-            }
-            if (eof) {
-                decoder.flush(chars);
-            }
-            chars.flip();
-            return chars.hasRemaining() || !eof || bytes.hasRemaining();
         }
     }
 }
