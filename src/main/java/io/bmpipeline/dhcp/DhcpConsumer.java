@@ -94,12 +94,12 @@ final class DhcpConsumer extends DefaultConsumer {
         super.doStart();
         Optional<java.nio.file.Path> spoolDirectory = endpoint.spoolDirectory();
         if (spoolDirectory.isPresent()) {
-            spool = LeaseSpool.open(spoolDirectory.get(), endpoint.getInterfaceName());
-            List<EventEnvelope> recovered = spool.recover();
-            if (!recovered.isEmpty()) {
+            LeaseSpool.Opened opened = LeaseSpool.open(spoolDirectory.get(), endpoint.getInterfaceName());
+            spool = opened.spool();
+            if (!opened.recovered().isEmpty()) {
                 LOG.infof("dhcp:%s %d lease(s) read before the last stop, not known stored: publishing them first",
-                        endpoint.getInterfaceName(), recovered.size());
-                this.recovered.addAll(recovered);
+                        endpoint.getInterfaceName(), opened.recovered().size());
+                recovered.addAll(opened.recovered());
             }
         } else if (endpoint.replayPath().isEmpty()) { // a replay can be run again
             LOG.warnf("dhcp:%s no spool (bm.dhcp.spool is empty): leases read and not yet on the bus are lost by a "
