@@ -37,6 +37,8 @@ public final class LeaseSpool implements Closeable {
 
     private final Path file;
     private final FileChannel channel;
+    private final CRC32C crc = new CRC32C();
+    private ByteBuffer buffer;
     /** Records in the file, and how many of them (the first ones) the bus has stored. */
     private long appended;
     private long stored;
@@ -97,6 +99,7 @@ public final class LeaseSpool implements Closeable {
         if (leases.isEmpty()) {
             return;
         }
+        // The envelope keeps this encoding: the bus write that follows stores the same text without encoding again.
         List<byte[]> payloads = new ArrayList<>(leases.size());
         int bytes = 0;
         for (EventEnvelope lease : leases) {
@@ -104,15 +107,14 @@ public final class LeaseSpool implements Closeable {
             payloads.add(payload);
             bytes += HEADER + payload.length;
         }
-        ByteBuffer buffer = ByteBuffer.allocate(bytes);
-        CRC32C crc = new CRC32C();
-        for (byte[] payload : payloads) {
-            crc.reset();
-            crc.update(payload);
-            buffer.putInt(payload.length).putInt((int) crc.getValue()).put(payload);
-        }
-        buffer.flip();
         synchronized (this) {
+            ByteBuffer buffer = writeBuffer(bytes);
+            for (byte[] payload : payloads) {
+                crc.reset();
+                crc.update(payload);
+                buffer.putInt(payload.length).putInt((int) crc.getValue()).put(payload);
+            }
+            buffer.flip();
             long before = channel.position();
             try {
                 while (buffer.hasRemaining()) {
@@ -131,6 +133,18 @@ public final class LeaseSpool implements Closeable {
             }
             appended += leases.size();
         }
+    }
+
+    /**
+     * The buffer appends are written from, cleared, holding at least {@code bytes}: one direct buffer kept for the
+     * spool's life, as large as its largest group, so a group is neither a fresh (multi-megabyte) array for the
+     * collector nor copied once more into the JDK's own direct buffer on its way to the file.
+     */
+    private ByteBuffer writeBuffer(int bytes) {
+        if (buffer == null || buffer.capacity() < bytes) {
+            buffer = ByteBuffer.allocateDirect(Math.max(bytes, buffer == null ? 64 * 1024 : 2 * buffer.capacity()));
+        }
+        return buffer.clear();
     }
 
     /** The bus stored the next {@code count} appended leases (in the order appended); when all are, the file empties. */

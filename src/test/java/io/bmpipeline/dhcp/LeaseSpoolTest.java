@@ -106,6 +106,26 @@ class LeaseSpoolTest {
     }
 
     @Test
+    void aSpoolWrittenBeforeEnvelopesKeptTheirEncodingIsRead() throws IOException {
+        // Records as the tree-writing encoder wrote them: [length][CRC-32C][JSON].
+        List<EventEnvelope> leases = leases(2);
+        Path file = dir.resolve("leases-eth0.spool");
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            for (EventEnvelope lease : leases) {
+                byte[] json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(lease.toJsonNode());
+                java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+                crc.update(json);
+                channel.write(ByteBuffer.allocate(8 + json.length).putInt(json.length).putInt((int) crc.getValue())
+                        .put(json).flip());
+            }
+        }
+        LeaseSpool.Opened opened = LeaseSpool.open(dir, "eth0");
+        try (LeaseSpool spool = opened.spool()) {
+            assertEquals(json(leases), json(opened.recovered()));
+        }
+    }
+
+    @Test
     void anInterfaceNameCannotLeaveTheDirectory() throws IOException {
         try (LeaseSpool spool = LeaseSpool.open(dir, "../eth0").spool()) {
             assertEquals(dir, spool.file().getParent());
