@@ -12,6 +12,8 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntConsumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.support.DefaultConsumer;
@@ -94,12 +96,12 @@ final class DhcpConsumer extends DefaultConsumer {
         super.doStart();
         Optional<java.nio.file.Path> spoolDirectory = endpoint.spoolDirectory();
         if (spoolDirectory.isPresent()) {
-            spool = LeaseSpool.open(spoolDirectory.get(), endpoint.getInterfaceName());
-            List<EventEnvelope> recovered = spool.recover();
-            if (!recovered.isEmpty()) {
+            LeaseSpool.Opened opened = LeaseSpool.open(spoolDirectory.get(), endpoint.getInterfaceName());
+            spool = opened.spool();
+            if (!opened.recovered().isEmpty()) {
                 LOG.infof("dhcp:%s %d lease(s) read before the last stop, not known stored: publishing them first",
-                        endpoint.getInterfaceName(), recovered.size());
-                this.recovered.addAll(recovered);
+                        endpoint.getInterfaceName(), opened.recovered().size());
+                recovered.addAll(opened.recovered());
             }
         } else if (endpoint.replayPath().isEmpty()) { // a replay can be run again
             LOG.warnf("dhcp:%s no spool (bm.dhcp.spool is empty): leases read and not yet on the bus are lost by a "
@@ -120,9 +122,14 @@ final class DhcpConsumer extends DefaultConsumer {
         writing = true;
         var executors = getEndpoint().getCamelContext().getExecutorServiceManager();
         writerThread = executors.newSingleThreadExecutor(this, "dhcp-store-" + endpoint.getInterfaceName());
-        writerThread.submit(this::writeLoop);
+        writerThread.submit(() -> {
+            writeRecovered();
+            if (!Thread.currentThread().isInterrupted()) {
+                drainLoop(ready, () -> writing, n -> inWriter = n, this::write);
+            }
+        });
         spoolerThread = executors.newSingleThreadExecutor(this, "dhcp-spool-" + endpoint.getInterfaceName());
-        spoolerThread.submit(this::spoolLoop);
+        spoolerThread.submit(() -> drainLoop(read, () -> spooling, n -> inSpooler = n, this::spool));
         readerThread = executors.newSingleThreadExecutor(this, "dhcp-tap-" + endpoint.getInterfaceName());
         readerThread.submit(() -> readLoop(source));
     }
@@ -276,29 +283,44 @@ final class DhcpConsumer extends DefaultConsumer {
         }
     }
 
-    // ---- spooler ---------------------------------------------------------------------------------------------------
+    // ---- spooler and writer: one loop each ----------------------------------------------------------------------------
 
-    private void spoolLoop() {
-        List<TapOutcome> taken = new ArrayList<>();
-        while (spooling || !read.isEmpty()) {
+    /**
+     * A stage's thread: takes what {@code queue} holds (waiting up to 200 ms for the first item, then up to
+     * {@link #MAX_BATCH} in all) and hands it to {@code stage} in the order queued, until {@code running} turns false
+     * and the queue is empty. {@code inStage} is told how many items the stage holds meanwhile (the queue gauge, a
+     * replay's end).
+     */
+    private static <T> void drainLoop(BlockingQueue<T> queue, BooleanSupplier running, IntConsumer inStage,
+                                      Stage<T> stage) {
+        List<T> taken = new ArrayList<>();
+        while (running.getAsBoolean() || !queue.isEmpty()) {
             try {
-                TapOutcome first = read.poll(200, TimeUnit.MILLISECONDS);
+                T first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
                 taken.add(first);
-                read.drainTo(taken, MAX_BATCH - 1);
-                inSpooler = taken.size();
-                spool(taken);
+                queue.drainTo(taken, MAX_BATCH - 1);
+                inStage.accept(taken.size());
+                stage.handle(taken);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             } finally {
                 taken.clear();
-                inSpooler = 0;
+                inStage.accept(0);
             }
         }
     }
+
+    /** What a stage does with the items it took off its queue. */
+    @FunctionalInterface
+    private interface Stage<T> {
+        void handle(List<T> taken) throws InterruptedException;
+    }
+
+    // ---- spooler ---------------------------------------------------------------------------------------------------
 
     /** One append and one sync for the group's leases, then everything goes on to the writer in the order read. */
     private void spool(List<TapOutcome> taken) throws InterruptedException {
@@ -340,30 +362,25 @@ final class DhcpConsumer extends DefaultConsumer {
 
     // ---- writer ------------------------------------------------------------------------------------------------
 
-    private void writeLoop() {
+    /**
+     * What the spool held at the start is stored before anything read since, in groups of {@link #MAX_BATCH}; a stop
+     * meanwhile leaves the rest in the spool unless new leases wait behind them. Only {@link #doStart} fills
+     * {@link #recovered}, before this thread starts.
+     */
+    private void writeRecovered() {
         List<Ready> taken = new ArrayList<>();
-        while (writing || !ready.isEmpty()) {
+        List<EventEnvelope> batch = new ArrayList<>();
+        while (!recovered.isEmpty() && (writing || !ready.isEmpty())) {
             try {
-                if (!recovered.isEmpty()) {
-                    List<EventEnvelope> batch = new ArrayList<>();
-                    recovered.drainTo(batch, MAX_BATCH);
-                    batch.forEach(lease -> taken.add(new ReadyLease(lease, true)));
-                    inWriter = taken.size();
-                    write(taken);
-                    continue;
-                }
-                Ready first = ready.poll(200, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                taken.add(first);
-                ready.drainTo(taken, MAX_BATCH - 1);
+                recovered.drainTo(batch, MAX_BATCH);
+                batch.forEach(lease -> taken.add(new ReadyLease(lease, true)));
                 inWriter = taken.size();
                 write(taken);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                break;
+                return;
             } finally {
+                batch.clear();
                 taken.clear();
                 inWriter = 0;
             }

@@ -86,11 +86,16 @@ public class DhcpEndpoint extends DefaultEndpoint {
     }
 
     Optional<Path> replayPath() {
-        return pcap == null || pcap.isBlank() ? Optional.empty() : Optional.of(Path.of(pcap.strip()));
+        return path(pcap);
     }
 
     Optional<Path> spoolDirectory() {
-        return spool == null || spool.isBlank() ? Optional.empty() : Optional.of(Path.of(spool.strip()));
+        return path(spool);
+    }
+
+    /** A path option: blank (the placeholders' default) is none. */
+    private static Optional<Path> path(String option) {
+        return option == null || option.isBlank() ? Optional.empty() : Optional.of(Path.of(option.strip()));
     }
 
     private Duration duration(String text, String option) {

@@ -23,8 +23,9 @@ import org.jboss.logging.Logger;
  * doubled.
  *
  * <p>One file per interface, {@code leases-<interface>.spool}: records of {@code [int length][int CRC-32C][the lease's
- * envelope as UTF-8 JSON]}. A record cut by a crash mid-write ends the file: {@link #recover} says where and cuts it
- * off. The file holds at most the leases waiting for the bus, so its size is bounded by the tap's queue.
+ * envelope as UTF-8 JSON]}. A record cut by a crash mid-write ends the file: {@link #open} says where and cuts it
+ * off before the first append. The file holds at most the leases waiting for the bus, so its size is bounded by the
+ * tap's queue.
  * Not thread-safe beyond this: one thread appends, another reports what was stored.
  */
 public final class LeaseSpool implements Closeable {
@@ -36,51 +37,61 @@ public final class LeaseSpool implements Closeable {
 
     private final Path file;
     private final FileChannel channel;
+    private final CRC32C crc = new CRC32C();
+    private ByteBuffer buffer;
     /** Records in the file, and how many of them (the first ones) the bus has stored. */
     private long appended;
     private long stored;
 
-    private LeaseSpool(Path file, FileChannel channel) {
+    private LeaseSpool(Path file, FileChannel channel, long appended) {
         this.file = file;
         this.channel = channel;
+        this.appended = appended;
     }
 
-    /** Opens (creating the directory and file when missing) the spool of {@code interfaceName} in {@code directory}. */
-    public static LeaseSpool open(Path directory, String interfaceName) throws IOException {
+    /** A spool ready for appends, and what it held from a previous run (in the order read). */
+    public record Opened(LeaseSpool spool, List<EventEnvelope> recovered) {
+        public Opened {
+            recovered = List.copyOf(recovered);
+        }
+    }
+
+    /**
+     * Opens (creating the directory and file when missing) the spool of {@code interfaceName} in {@code directory}
+     * and reads what a previous run left in it: the leases it appended that the bus may not have stored, in the order
+     * they were read. They count as appended, so {@link #stored} of them empties the file; appends go after them. A
+     * damaged tail is reported (file and byte offset) and cut first, so no append ever follows a torn record.
+     */
+    public static Opened open(Path directory, String interfaceName) throws IOException {
         Files.createDirectories(directory);
         Path file = directory.resolve("leases-" + interfaceName.replaceAll("[^A-Za-z0-9._-]", "_") + ".spool");
         boolean created = !Files.exists(file);
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
-        if (created) {
-            // The file's name must outlive a power loss too: sync the directory entry once, at creation.
-            try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-                dir.force(true);
+        try {
+            if (created) {
+                // The file's name must outlive a power loss too: sync the directory entry once, at creation.
+                try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+                    dir.force(true);
+                }
             }
+            Read read = read(channel, file);
+            if (read.validBytes() < channel.size()) {
+                LOG.warnf("dhcp spool %s: %d byte(s) from offset %d are not a whole record (cut by a crash "
+                        + "mid-write): cut off", file, channel.size() - read.validBytes(), read.validBytes());
+                channel.truncate(read.validBytes());
+                channel.force(false);
+            }
+            channel.position(read.validBytes());
+            return new Opened(new LeaseSpool(file, channel, read.leases().size()), read.leases());
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
         }
-        return new LeaseSpool(file, channel);
     }
 
     public Path file() {
         return file;
-    }
-
-    /**
-     * The leases a previous run appended and the bus may not have stored, in the order they were read; they count as
-     * appended, so {@link #stored} of them empties the file. A damaged tail is reported (file and byte offset) and cut.
-     */
-    public synchronized List<EventEnvelope> recover() throws IOException {
-        Read read = read(channel, file);
-        if (read.validBytes() < channel.size()) {
-            LOG.warnf("dhcp spool %s: %d byte(s) from offset %d are not a whole record (cut by a crash mid-write): "
-                    + "cut off", file, channel.size() - read.validBytes(), read.validBytes());
-            channel.truncate(read.validBytes());
-            channel.force(false);
-        }
-        channel.position(read.validBytes());
-        appended = read.leases().size();
-        stored = 0;
-        return read.leases();
     }
 
     /** Appends {@code leases} and syncs them to the disk: when this returns, they survive a crash. */
@@ -88,6 +99,7 @@ public final class LeaseSpool implements Closeable {
         if (leases.isEmpty()) {
             return;
         }
+        // The envelope keeps this encoding: the bus write that follows stores the same text without encoding again.
         List<byte[]> payloads = new ArrayList<>(leases.size());
         int bytes = 0;
         for (EventEnvelope lease : leases) {
@@ -95,15 +107,14 @@ public final class LeaseSpool implements Closeable {
             payloads.add(payload);
             bytes += HEADER + payload.length;
         }
-        ByteBuffer buffer = ByteBuffer.allocate(bytes);
-        CRC32C crc = new CRC32C();
-        for (byte[] payload : payloads) {
-            crc.reset();
-            crc.update(payload);
-            buffer.putInt(payload.length).putInt((int) crc.getValue()).put(payload);
-        }
-        buffer.flip();
         synchronized (this) {
+            ByteBuffer buffer = writeBuffer(bytes);
+            for (byte[] payload : payloads) {
+                crc.reset();
+                crc.update(payload);
+                buffer.putInt(payload.length).putInt((int) crc.getValue()).put(payload);
+            }
+            buffer.flip();
             long before = channel.position();
             try {
                 while (buffer.hasRemaining()) {
@@ -116,12 +127,24 @@ public final class LeaseSpool implements Closeable {
                     channel.truncate(before);
                     channel.position(before);
                 } catch (IOException ignored) {
-                    // recover() cuts a damaged tail at the next start
+                    // open() cuts a damaged tail at the next start
                 }
                 throw e;
             }
             appended += leases.size();
         }
+    }
+
+    /**
+     * The buffer appends are written from, cleared, holding at least {@code bytes}: one direct buffer kept for the
+     * spool's life, as large as its largest group, so a group is neither a fresh (multi-megabyte) array for the
+     * collector nor copied once more into the JDK's own direct buffer on its way to the file.
+     */
+    private ByteBuffer writeBuffer(int bytes) {
+        if (buffer == null || buffer.capacity() < bytes) {
+            buffer = ByteBuffer.allocateDirect(Math.max(bytes, buffer == null ? 64 * 1024 : 2 * buffer.capacity()));
+        }
+        return buffer.clear();
     }
 
     /** The bus stored the next {@code count} appended leases (in the order appended); when all are, the file empties. */

@@ -1,9 +1,12 @@
 package io.bmpipeline.events;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -19,9 +22,11 @@ import java.util.UUID;
  * the device (serial, or BMC MAC before the device is known); {@code partitionKey} (the CloudEvents partitioning
  * extension, {@code partitionkey}) keeps one device's events in order on every bus. Built and read with Jackson
  * trees only: no reflection on our types, so it stays native-friendly.
+ *
+ * <p>Immutable data with record semantics (accessors, equality and text as a record's), but a class: it keeps its
+ * JSON once encoded, so the tap's spool and the bus write of one lease encode it once between them.
  */
-public record EventEnvelope(String id, String source, String type, String subject, Instant time,
-                            String partitionKey, JsonNode data) {
+public final class EventEnvelope {
 
     public static final String SPEC_VERSION = "1.0";
     public static final String DATA_CONTENT_TYPE = "application/json";
@@ -30,7 +35,18 @@ public record EventEnvelope(String id, String source, String type, String subjec
     /** Namespace for name-based ids, so the same input always gets the same id (and dedupes on re-publish). */
     private static final String ID_NAMESPACE = "io.bmpipeline.events/";
 
-    public EventEnvelope {
+    private final String id;
+    private final String source;
+    private final String type;
+    private final String subject;
+    private final Instant time;
+    private final String partitionKey;
+    private final JsonNode data;
+    /** {@link #toJson}, once asked; two threads asking at once both encode the same text, and either is kept. */
+    private String json;
+
+    public EventEnvelope(String id, String source, String type, String subject, Instant time, String partitionKey,
+                         JsonNode data) {
         requireText(id, "id");
         requireText(source, "source");
         requireText(type, "type");
@@ -41,7 +57,13 @@ public record EventEnvelope(String id, String source, String type, String subjec
         if (data.isMissingNode() || data.isNull()) {
             throw new IllegalArgumentException("CloudEvent attribute 'data': required");
         }
-        data = data.deepCopy();
+        this.id = id;
+        this.source = source;
+        this.type = type;
+        this.subject = subject;
+        this.time = time;
+        this.partitionKey = partitionKey;
+        this.data = data.deepCopy();
     }
 
     /** An event keyed by its subject, the usual case: one device, one key. */
@@ -55,8 +77,31 @@ public record EventEnvelope(String id, String source, String type, String subjec
         return new EventEnvelope(id, source, type, subject, time, key, data);
     }
 
+    public String id() {
+        return id;
+    }
+
+    public String source() {
+        return source;
+    }
+
+    public String type() {
+        return type;
+    }
+
+    public String subject() {
+        return subject;
+    }
+
+    public Instant time() {
+        return time;
+    }
+
+    public String partitionKey() {
+        return partitionKey;
+    }
+
     /** A defensive copy: the envelope stays immutable. */
-    @Override
     public JsonNode data() {
         return data.deepCopy();
     }
@@ -84,13 +129,55 @@ public record EventEnvelope(String id, String source, String type, String subjec
         return node;
     }
 
+    /** {@link #toJsonNode} as text, encoded on first use and kept. */
     public String toJson() {
-        try {
-            return JSON.writeValueAsString(toJsonNode());
-        } catch (JsonProcessingException e) {
-            // A tree of JSON nodes always serialises; reaching this is a Jackson bug.
+        String encoded = json;
+        if (encoded == null) {
+            encoded = encode();
+            json = encoded;
+        }
+        return encoded;
+    }
+
+    /** What {@link #toJsonNode} holds, in its order, streamed: no tree built and no copy of {@code data} made. */
+    private String encode() {
+        StringWriter text = new StringWriter(256);
+        try (JsonGenerator out = JSON.createGenerator(text)) {
+            out.writeStartObject();
+            out.writeStringField("specversion", SPEC_VERSION);
+            out.writeStringField("id", id);
+            out.writeStringField("source", source);
+            out.writeStringField("type", type);
+            out.writeStringField("subject", subject);
+            out.writeStringField("time", DateTimeFormatter.ISO_INSTANT.format(time));
+            out.writeStringField("datacontenttype", DATA_CONTENT_TYPE);
+            out.writeStringField("partitionkey", partitionKey);
+            out.writeFieldName("data");
+            out.writeTree(data);
+            out.writeEndObject();
+        } catch (IOException e) {
+            // A tree of JSON nodes always serialises into a StringWriter; reaching this is a Jackson bug.
             throw new IllegalStateException("cannot serialise event " + id, e);
         }
+        return text.toString();
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof EventEnvelope that && id.equals(that.id) && source.equals(that.source)
+                && type.equals(that.type) && subject.equals(that.subject) && time.equals(that.time)
+                && partitionKey.equals(that.partitionKey) && data.equals(that.data);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(id, source, type, subject, time, partitionKey, data);
+    }
+
+    @Override
+    public String toString() {
+        return "EventEnvelope[id=" + id + ", source=" + source + ", type=" + type + ", subject=" + subject + ", time="
+                + time + ", partitionKey=" + partitionKey + ", data=" + data + "]";
     }
 
     /** Reads a structured-mode CloudEvent; the exception names the first attribute that is missing or wrong. */

@@ -29,21 +29,35 @@ class LeaseSpoolTest {
     @Test
     void leasesAppendedAndNotStoredAreThereAfterACrash() throws IOException {
         List<EventEnvelope> leases = leases(3);
-        LeaseSpool crashed = LeaseSpool.open(dir, "eth0");
-        crashed.recover();
+        LeaseSpool crashed = LeaseSpool.open(dir, "eth0").spool();
         crashed.append(leases.subList(0, 2));
         crashed.append(leases.subList(2, 3));
         crashed.stored(1); // only the first reached the bus; then the process died without closing anything
 
-        LeaseSpool next = LeaseSpool.open(dir, "eth0");
-        assertEquals(json(leases), json(next.recover()), "every appended lease, in order (the stored one too: the bus drops it)");
-        assertEquals(3, next.pending());
+        LeaseSpool.Opened next = LeaseSpool.open(dir, "eth0");
+        assertEquals(json(leases), json(next.recovered()), "every appended lease, in order (the stored one too: the bus drops it)");
+        assertEquals(3, next.spool().pending());
+    }
+
+    @Test
+    void anAppendRightAfterOpeningFollowsWhatThePreviousRunLeft() throws IOException {
+        List<EventEnvelope> leases = leases(3);
+        try (LeaseSpool previous = LeaseSpool.open(dir, "eth0").spool()) {
+            previous.append(leases.subList(0, 2));
+        }
+        try (LeaseSpool next = LeaseSpool.open(dir, "eth0").spool()) {
+            next.append(leases.subList(2, 3));
+            assertEquals(json(leases), json(LeaseSpool.readStopped(next.file())), "nothing written over");
+            next.stored(2);
+            assertTrue(Files.size(next.file()) > 0, "the recovered leases count as appended: one still waits");
+            next.stored(1);
+            assertEquals(0, Files.size(next.file()));
+        }
     }
 
     @Test
     void theFileEmptiesOnceTheBusStoredEverythingAppended() throws IOException {
-        try (LeaseSpool spool = LeaseSpool.open(dir, "eth0")) {
-            spool.recover();
+        try (LeaseSpool spool = LeaseSpool.open(dir, "eth0").spool()) {
             spool.append(leases(2));
             spool.stored(1);
             assertTrue(Files.size(spool.file()) > 0, "one lease still waits for the bus");
@@ -57,8 +71,7 @@ class LeaseSpoolTest {
     @Test
     void aRecordCutByACrashEndsTheFileAndIsCutOff() throws IOException {
         Path file;
-        try (LeaseSpool spool = LeaseSpool.open(dir, "eth0")) {
-            spool.recover();
+        try (LeaseSpool spool = LeaseSpool.open(dir, "eth0").spool()) {
             spool.append(leases(2));
             file = spool.file();
         }
@@ -66,8 +79,9 @@ class LeaseSpoolTest {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
             channel.write(ByteBuffer.allocate(12).putInt(400).putInt(7).putInt(0x7b22).flip()); // header + 4 of 400 bytes
         }
-        try (LeaseSpool spool = LeaseSpool.open(dir, "eth0")) {
-            assertEquals(json(leases(2)), json(spool.recover()));
+        LeaseSpool.Opened opened = LeaseSpool.open(dir, "eth0");
+        try (LeaseSpool spool = opened.spool()) {
+            assertEquals(json(leases(2)), json(opened.recovered()));
             assertEquals(whole, Files.size(file), "the torn record is cut off");
             spool.append(leases(3).subList(2, 3));
             assertEquals(json(leases(3)), json(LeaseSpool.readStopped(file)), "the next append follows the last whole record");
@@ -77,8 +91,7 @@ class LeaseSpoolTest {
     @Test
     void aRecordWhoseChecksumDoesNotMatchEndsTheFile() throws IOException {
         Path file;
-        try (LeaseSpool spool = LeaseSpool.open(dir, "eth0")) {
-            spool.recover();
+        try (LeaseSpool spool = LeaseSpool.open(dir, "eth0").spool()) {
             spool.append(leases(3));
             file = spool.file();
         }
@@ -86,14 +99,35 @@ class LeaseSpoolTest {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
             channel.write(ByteBuffer.wrap(new byte[] {'X'}), second + 20); // a byte of the second record's JSON
         }
-        try (LeaseSpool spool = LeaseSpool.open(dir, "eth0")) {
-            assertEquals(json(leases(1)), json(spool.recover()));
+        LeaseSpool.Opened opened = LeaseSpool.open(dir, "eth0");
+        try (LeaseSpool spool = opened.spool()) {
+            assertEquals(json(leases(1)), json(opened.recovered()));
+        }
+    }
+
+    @Test
+    void aSpoolWrittenBeforeEnvelopesKeptTheirEncodingIsRead() throws IOException {
+        // Records as the tree-writing encoder wrote them: [length][CRC-32C][JSON].
+        List<EventEnvelope> leases = leases(2);
+        Path file = dir.resolve("leases-eth0.spool");
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            for (EventEnvelope lease : leases) {
+                byte[] json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(lease.toJsonNode());
+                java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+                crc.update(json);
+                channel.write(ByteBuffer.allocate(8 + json.length).putInt(json.length).putInt((int) crc.getValue())
+                        .put(json).flip());
+            }
+        }
+        LeaseSpool.Opened opened = LeaseSpool.open(dir, "eth0");
+        try (LeaseSpool spool = opened.spool()) {
+            assertEquals(json(leases), json(opened.recovered()));
         }
     }
 
     @Test
     void anInterfaceNameCannotLeaveTheDirectory() throws IOException {
-        try (LeaseSpool spool = LeaseSpool.open(dir, "../eth0")) {
+        try (LeaseSpool spool = LeaseSpool.open(dir, "../eth0").spool()) {
             assertEquals(dir, spool.file().getParent());
         }
     }

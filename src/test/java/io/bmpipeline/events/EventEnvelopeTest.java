@@ -2,6 +2,7 @@ package io.bmpipeline.events;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,6 +50,13 @@ class EventEnvelopeTest {
     void parsingWhatWasWrittenGivesTheSameEnvelope() throws Exception {
         EventEnvelope original = lease().withPartitionKey("MXP1111111");
         assertEquals(original, EventEnvelope.parse(original.toJson()));
+    }
+
+    @Test
+    void itsJsonIsTheTreeWrittenOutEncodedOnce() throws Exception {
+        EventEnvelope envelope = lease().withPartitionKey("MXP1111111");
+        assertEquals(JSON.writeValueAsString(envelope.toJsonNode()), envelope.toJson());
+        assertSame(envelope.toJson(), envelope.toJson(), "the tap's spool and the bus write share one encoding");
     }
 
     @ParameterizedTest
