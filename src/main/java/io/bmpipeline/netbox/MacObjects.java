@@ -29,14 +29,18 @@ final class MacObjects implements InterfaceMacs {
 
     @Override
     public DeviceInterface set(DeviceInterface iface, MacAddress mac) {
-        long macId = api.list(MAC_ADDRESSES, NetBoxQuery.of("mac_address", mac.value())
+        Optional<Long> existing = api.list(MAC_ADDRESSES, NetBoxQuery.of("mac_address", mac.value())
                                 .and("assigned_object_type", "dcim.interface")
                                 .and("assigned_object_id", Long.toString(iface.id())),
                         node -> node.path("id").asLong())
-                .stream().findFirst()
-                .orElseGet(() -> api.http().post(MAC_ADDRESSES, assignment(mac, iface.id())).path("id").asLong());
-        return DeviceInterface.from(api.http().patch(INTERFACES + iface.id() + "/",
-                NetBoxApi.object().put("primary_mac_address", macId)));
+                .stream().findFirst();
+        long macId = existing.orElseGet(() -> api.http().post(MAC_ADDRESSES, assignment(mac, iface.id())).path("id").asLong());
+        try {
+            return DeviceInterface.from(api.http().patch(INTERFACES + iface.id() + "/",
+                    NetBoxApi.object().put("primary_mac_address", macId)));
+        } catch (NetBoxException.Rejected refused) {
+            throw undo(existing.isPresent() ? List.of() : List.of(macId), refused);
+        }
     }
 
     /** The missing MAC objects are created in one POST, then one PATCH points every interface at its own. */
@@ -64,7 +68,29 @@ final class MacObjects implements InterfaceMacs {
         }
         ArrayNode patch = NetBoxApi.array();
         macIdByInterface.forEach((iface, macId) -> patch.addObject().put("id", iface).put("primary_mac_address", macId));
-        api.http().patch(INTERFACES, patch);
+        try {
+            api.http().patch(INTERFACES, patch);
+        } catch (NetBoxException.Rejected refused) {
+            throw undo(order.stream().map(macIdByInterface::get).toList(), refused);
+        }
+    }
+
+    /**
+     * NetBox refused to make the MAC objects this call created primary (a bulk PATCH is one transaction, so none
+     * is): delete them, so a refused write leaves no MAC behind on the interface. Should the delete fail too, the
+     * objects stay, and a later write of the same MAC to that interface reuses them.
+     */
+    private NetBoxException.Rejected undo(List<Long> created, NetBoxException.Rejected refused) {
+        if (!created.isEmpty()) {
+            ArrayNode ids = NetBoxApi.array();
+            created.forEach(id -> ids.addObject().put("id", id));
+            try {
+                api.http().deleteAll(MAC_ADDRESSES, ids);
+            } catch (NetBoxException e) {
+                refused.addSuppressed(e);
+            }
+        }
+        return refused;
     }
 
     /** The MAC objects with these values, batched. */

@@ -96,6 +96,11 @@ final class NetBoxHttp {
         send("DELETE", path, null, true, true);
     }
 
+    /** A bulk DELETE of the objects {@code [{"id": …}, …]} names, in one transaction. */
+    void deleteAll(String path, Object ids) {
+        send("DELETE", path, ids, true, true);
+    }
+
     private String nextPage(JsonNode next) {
         if (next.isMissingNode() || next.isNull() || next.asText().isBlank()) {
             return null;

@@ -266,8 +266,9 @@ class ManifestLoaderTest {
         assertEquals(MacAddress.of(macA), macOf(a.id(), "iLO"));
         assertEquals(MacAddress.of(macC), macOf(c.id(), "iLO"));
         assertEquals(null, macOf(b.id(), "iLO"));
-        assertEquals(1, fixture.macObjectCount(macA), "the retry row by row reuses the MAC objects of the bulk try");
+        assertEquals(1, fixture.macObjectCount(macA), "the refused bulk try leaves no MAC object behind");
         assertEquals(1, fixture.macObjectCount(macC));
+        assertEquals(0, fixture.macObjectCount(macB), "nor does the refused row");
         for (var set : List.of(a, c)) {
             List<JournalEntry> journal = netbox.journal().entries(set.id());
             assertEquals(1, journal.size());
