@@ -30,6 +30,14 @@ public interface PipelineConfig {
 
     LeaseSightings leaseSightings();
 
+    DeviceCounts deviceCounts();
+
+    /** How often the service counts NetBox's devices per lifecycle status for {@code bm.devices} on the metrics page. */
+    interface DeviceCounts {
+        @WithDefault("60s")
+        Duration every();
+    }
+
     /** Which MACs leased and what discovery decided ({@code io.bmpipeline.reconcile.LeaseSightings}). */
     interface LeaseSightings {
         /** The store, an H2 MVStore file {@code <path>.mv.db}; one process at a time may hold it. */

@@ -59,6 +59,12 @@ public final class NetBoxDevices {
         return api.list(DEVICES, NetBoxQuery.of("mac_address", mac.value()), Device::from);
     }
 
+    /** How many devices NetBox has in this status: one request asking for the count and a single brief device. */
+    public long countWithStatus(String status) {
+        return api.http().get(DEVICES, NetBoxQuery.of("status", status).and("brief", "true").and("limit", "1"))
+                .path("count").asLong();
+    }
+
     /** The device status values NetBox accepts, from the OPTIONS metadata of the device list. */
     public Set<String> statusChoices() {
         JsonNode choices = api.http().options(DEVICES).path("actions").path("POST").path("status").path("choices");

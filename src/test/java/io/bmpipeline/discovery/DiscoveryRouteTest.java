@@ -335,6 +335,29 @@ class DiscoveryRouteTest {
         assertEquals(Optional.of(newer), after.oobIpDescription().flatMap(LeaseStamp::seenAt));
     }
 
+    @Test
+    void devicesPerLifecycleStatusAreOnTheMetricsPage() {
+        fixture.device(fixture.serial("counted"), "staged", "iLO");
+        // The service counts every few seconds (2 s in tests); it agrees with NetBox once a count has run since.
+        Eventually.await("bm_devices counted", () -> io.restassured.RestAssured.get(metrics).asString(),
+                page -> {
+                    long staged = netbox.devices().countWithStatus("staged");
+                    return staged > 0 && sample(page, "bm_devices{status=\"staged\"}") == staged;
+                });
+        String page = io.restassured.RestAssured.get(metrics).asString();
+        for (String status : List.of("offline", "discovered", "staged", "ready", "active")) {
+            assertTrue(sample(page, "bm_devices{status=\"" + status + "\"}") >= 0, status + ": " + page);
+        }
+        assertTrue(sample(page, "bm_devices_counted_seconds") > Instant.now().minusSeconds(60).getEpochSecond(),
+                "when the counts were taken");
+    }
+
+    /** The value of the sample line {@code name} (with its labels), NaN when the page has none. */
+    private static double sample(String page, String name) {
+        return page.lines().filter(l -> l.startsWith(name + " ")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).orElse(Double.NaN);
+    }
+
     /** A sample line of {@code name} with all of {@code tags} and a value above zero. */
     private static boolean meter(String page, String name, String... tags) {
         return page.lines().anyMatch(l -> l.startsWith(name) && java.util.Arrays.stream(tags).allMatch(l::contains)
