@@ -190,6 +190,12 @@ public interface PipelineConfig {
         String interfacePattern();
 
         /**
+         * Device role slugs (e.g. server) whose devices have BMCs; unset, every device's management-only or
+         * BMC-named interface is a BMC, switches' and PDUs' management ports included.
+         */
+        Optional<java.util.List<String>> deviceRoles();
+
+        /**
          * OUI prefixes (e.g. 94:57:A5) of BMC NICs on this network. With this or vendor classes set, a
          * lease NetBox does not know is reported as "seen, not expected" only if it looks like a BMC;
          * others (host NICs sharing the segment) are counted and dropped. NetBox's knowledge wins over both.

@@ -32,10 +32,11 @@ public sealed interface DiscoveryCase {
     }
 
     /**
-     * On no BMC interface in NetBox and not like a BMC by OUI or vendor class: a host NIC on the segment; counted
-     * only. {@code knownOn}: the interfaces that have the MAC, if any.
+     * On no BMC interface in NetBox and not like a BMC by OUI or vendor class: a host NIC on the segment; or on the
+     * management interface of a device whose role has no BMCs ({@code outOfRole} says which and why: a switch's
+     * mgmt0). Counted only. {@code knownOn}: the interfaces that have the MAC, if any.
      */
-    record NotABmc(BmcLease lease, List<DeviceInterface> knownOn) implements DiscoveryCase {
+    record NotABmc(BmcLease lease, List<DeviceInterface> knownOn, Optional<String> outOfRole) implements DiscoveryCase {
         public static final String BRANCH = "NOT_A_BMC";
 
         @Override

@@ -56,7 +56,7 @@ public final class DiscoveryDecider {
         List<DeviceInterface> bmcs = identity.bmcs();
         if (bmcs.isEmpty()) {
             return filter.looksLikeBmc(lease) ? new DiscoveryCase.SeenNotExpected(lease, identity.otherInterfaces())
-                    : new DiscoveryCase.NotABmc(lease, identity.otherInterfaces());
+                    : new DiscoveryCase.NotABmc(lease, identity.otherInterfaces(), Optional.empty());
         }
         List<Long> deviceIds = bmcs.stream().map(DeviceInterface::deviceId).distinct().sorted().toList();
         DeviceInterface bmc = bmcs.getFirst();
@@ -66,6 +66,9 @@ public final class DiscoveryDecider {
             return new DiscoveryCase.SeenNotExpected(lease, List.of());
         }
         Device device = found.get();
+        if (!bmcPattern.coversRole(device)) {
+            return new DiscoveryCase.NotABmc(lease, bmcs, Optional.of(bmcPattern.roleRefusal(device)));
+        }
         List<Long> others = deviceIds.stream().filter(id -> id != device.id()).toList();
         List<IpAddress> addresses = netbox.ipam().addresses(lease.ip());
         AddressClaim claim = AddressClaim.of(netbox, device.id(), bmc, lease.ip(), addresses);

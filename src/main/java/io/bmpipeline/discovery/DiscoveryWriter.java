@@ -158,14 +158,20 @@ public final class DiscoveryWriter {
 
     /**
      * NOT_A_BMC: nothing to write or announce. Said at INFO, once an hour per MAC, when NetBox has the MAC on a device's
-     * other interface (a host NIC leasing on the BMC segment is worth a look), at DEBUG otherwise.
+     * other interface (a host NIC leasing on the BMC segment is worth a look) or on the management port of a device
+     * whose role has no BMCs, at DEBUG otherwise.
      */
     public List<Publication> notABmc(DiscoveryCase.NotABmc c) {
         boolean worthALine = !c.knownOn().isEmpty()
                 && unknownMacLines.admit(c.lease().mac().value(), clock.instant()).isPresent();
-        LOG.logf(worthALine ? org.jboss.logging.Logger.Level.INFO : org.jboss.logging.Logger.Level.DEBUG,
-                "%s: not a BMC (no BMC interface has the MAC, and it looks like none)%s", lease(c.lease()),
-                knownOn(c.knownOn()));
+        org.jboss.logging.Logger.Level level = worthALine ? org.jboss.logging.Logger.Level.INFO
+                : org.jboss.logging.Logger.Level.DEBUG;
+        if (c.outOfRole().isPresent()) {
+            LOG.logf(level, "%s: not a BMC (%s)%s", lease(c.lease()), c.outOfRole().get(), knownOn(c.knownOn()));
+        } else {
+            LOG.logf(level, "%s: not a BMC (no BMC interface has the MAC, and it looks like none)%s", lease(c.lease()),
+                    knownOn(c.knownOn()));
+        }
         return List.of();
     }
 

@@ -215,6 +215,9 @@ public final class ManifestLoader {
                     + devices.stream().map(Device::label).toList(), Optional.empty());
         }
         Device device = devices.getFirst();
+        if (!bmcPattern.coversRole(device)) {
+            return failed(row, "device " + bmcPattern.roleRefusal(device), Optional.of(device.id()));
+        }
         List<DeviceInterface> all = interfaces.getOrDefault(device.id(), List.of());
         DeviceInterface bmc;
         switch (bmcPattern.choose(all)) {

@@ -1,15 +1,38 @@
 package io.bmpipeline.netbox;
 
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Which interface of a device is its BMC, one definition for discovery, manifest intake and reconciliation: an
  * interface NetBox flags {@code mgmt_only} (Lenovo XCC, Supermicro IPMI, Cisco CIMC, mgmt0, OOB … whatever the
  * vendor calls it), or one whose name matches the operator's pattern (found anywhere in the name) — the fallback for
- * sites that never set the flag.
+ * sites that never set the flag. With {@code deviceRoles} (role slugs) set, only devices of those roles have BMCs: the
+ * management ports of switches, PDUs and console servers, flagged {@code mgmt_only} as well, are not; empty, every
+ * device's are.
  */
-public record BmcInterfacePattern(Pattern pattern) {
+public record BmcInterfacePattern(Pattern pattern, Set<String> deviceRoles) {
+
+    public BmcInterfacePattern {
+        deviceRoles = Set.copyOf(deviceRoles);
+    }
+
+    /** Every device role. */
+    public BmcInterfacePattern(Pattern pattern) {
+        this(pattern, Set.of());
+    }
+
+    /** Whether the device is of a role that has BMCs (every device when no roles are set). */
+    public boolean coversRole(Device device) {
+        return deviceRoles.isEmpty() || device.role().filter(deviceRoles::contains).isPresent();
+    }
+
+    /** Why {@link #coversRole} said no, for messages. */
+    public String roleRefusal(Device device) {
+        return device.label() + " has role " + device.role().orElse("(none)") + ", not one of bm.bmc.device-roles "
+                + deviceRoles.stream().sorted().toList();
+    }
 
     /** Whether the name alone marks an interface as a BMC. */
     public boolean matches(String interfaceName) {

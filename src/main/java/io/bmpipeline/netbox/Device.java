@@ -4,15 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Optional;
 
 /**
- * The slice of a NetBox device the pipeline reads. {@code serial} is empty when NetBox has none; {@code site} is the
- * site's slug.
+ * The slice of a NetBox device the pipeline reads. {@code serial} is empty when NetBox has none; {@code site} and
+ * {@code role} are slugs.
  */
 public record Device(long id, Optional<String> name, String serial, String status,
                      Optional<Long> oobIpId, Optional<String> oobIpAddress, Optional<String> oobIpDescription,
-                     Optional<String> site) {
+                     Optional<String> site, Optional<String> role) {
 
     /** The fields {@link #from} reads: what the client asks NetBox to serialize. */
-    static final String FIELDS = "id,name,serial,status,oob_ip,site";
+    static final String FIELDS = "id,name,serial,status,oob_ip,site,role";
 
     static Device from(JsonNode json) {
         JsonNode oob = json.path("oob_ip");
@@ -24,7 +24,9 @@ public record Device(long id, Optional<String> name, String serial, String statu
                 oob.isObject() ? Optional.of(oob.path("id").asLong()) : Optional.empty(),
                 oob.isObject() ? Json.optionalText(oob.path("address")) : Optional.empty(),
                 oob.isObject() ? Json.optionalText(oob.path("description")) : Optional.empty(),
-                Json.optionalText(json.path("site").path("slug")));
+                Json.optionalText(json.path("site").path("slug")),
+                // NetBox before 4.0 names the field device_role.
+                Json.optionalText(json.path("role").path("slug")).or(() -> Json.optionalText(json.path("device_role").path("slug"))));
     }
 
     /** How the device is named in messages: its name, else its serial, else its id. */

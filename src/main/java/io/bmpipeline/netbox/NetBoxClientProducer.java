@@ -31,7 +31,9 @@ public class NetBoxClientProducer {
         }
         NetBoxClient netbox = client.get();
         BmcInterfacePattern pattern = bmcPattern.get();
-        LOG.infof("NetBox %s with a %s token; BMC interfaces match %s", netbox.url(), netbox.tokenKind(), pattern.pattern());
+        LOG.infof("NetBox %s with a %s token; BMC interfaces match %s, on devices of %s", netbox.url(), netbox.tokenKind(),
+                pattern.pattern(), pattern.deviceRoles().isEmpty() ? "every role"
+                        : "the roles " + pattern.deviceRoles().stream().sorted().toList());
         // The version decides the API dialect (MAC model, field selection). Learned in the background: a NetBox
         // that is down at start must not hold the service up (leases wait on the bus); readiness probes retry it.
         Thread.ofVirtual().name("netbox-version").start(() -> {
@@ -58,7 +60,8 @@ public class NetBoxClientProducer {
     BmcInterfacePattern bmcInterfacePattern(PipelineConfig config) {
         String regex = config.bmc().interfacePattern();
         try {
-            return new BmcInterfacePattern(Pattern.compile(regex));
+            return new BmcInterfacePattern(Pattern.compile(regex), java.util.Set.copyOf(config.bmc().deviceRoles()
+                    .orElse(java.util.List.of()).stream().map(String::strip).filter(r -> !r.isEmpty()).toList()));
         } catch (PatternSyntaxException e) {
             throw new IllegalStateException("bm.bmc.interface-pattern is not a valid regular expression: " + e.getMessage(), e);
         }

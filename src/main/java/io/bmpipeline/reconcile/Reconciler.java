@@ -22,7 +22,8 @@ import java.util.Set;
  * the devices page by page, their interfaces 100 devices a request, the unexpected MACs 100 a request; never a
  * request per device.
  *
- * <p>A device is expected when its BMC interface ({@link BmcInterfacePattern}) carries a MAC, primary or not. It has
+ * <p>A device is expected when it is of a role that has BMCs and its BMC interface ({@link BmcInterfacePattern})
+ * carries a MAC, primary or not. It has
  * been seen when one of those MACs leased, whatever discovery then decided; the decisions that did not take the lease
  * (a warning, a quarantine, NetBox refusing the write) are listed. A device with no kept lease that NetBox shows past
  * {@code offline} or with a BMC IP counts as seen too (discovered before the sightings were kept, or long ago). A MAC
@@ -48,7 +49,7 @@ public final class Reconciler {
     public Reconciliation reconcile(List<String> sites, LeaseSightingSource.Answer leases) {
         Map<MacAddress, LeaseSighting> sighted = new HashMap<>();
         leases.sightings().forEach(s -> sighted.put(s.mac(), s));
-        List<Device> devices = netbox.devices().atSites(sites);
+        List<Device> devices = netbox.devices().atSites(sites).stream().filter(bmcPattern::coversRole).toList();
         Map<Long, Device> byId = new HashMap<>();
         devices.forEach(d -> byId.put(d.id(), d));
         List<DeviceInterface> bmcs = devices.isEmpty() ? List.of() : netbox.interfaces().ofDevices(byId.keySet()).stream()

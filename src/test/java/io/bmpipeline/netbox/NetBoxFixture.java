@@ -32,6 +32,7 @@ public final class NetBoxFixture implements AutoCloseable {
     private final long siteId;
     private final long deviceTypeId;
     private final long roleId;
+    private final java.util.Map<String, Long> otherRoles = new java.util.HashMap<>();
     private final Deque<String> cleanup = new ArrayDeque<>();
     private int devices;
 
@@ -57,6 +58,22 @@ public final class NetBoxFixture implements AutoCloseable {
 
     /** A device in {@code status} with the named interfaces; its serial is {@code serial}. */
     public SeededDevice device(String serial, String status, String... interfaceNames) {
+        return device(roleId, serial, status, interfaceNames);
+    }
+
+    /** The slug of the role of {@link #device}'s devices. */
+    public String role() {
+        return "role-" + tag;
+    }
+
+    /** A device of another role of the fixture's ({@code role-TAG-NAME}, e.g. a switch), made on first use. */
+    public SeededDevice deviceOfRole(String name, String serial, String status, String... interfaceNames) {
+        long id = otherRoles.computeIfAbsent(name, n -> create("api/dcim/device-roles/",
+                obj().put("name", "role-" + tag + "-" + n).put("slug", "role-" + tag + "-" + n)));
+        return device(id, serial, status, interfaceNames);
+    }
+
+    private SeededDevice device(long roleId, String serial, String status, String... interfaceNames) {
         devices++;
         long id = create("api/dcim/devices/", obj()
                 .put("name", "dev-" + tag + "-" + devices)
