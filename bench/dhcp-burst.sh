@@ -3,7 +3,7 @@
 # through a veth into the root namespace, where a tap and tcpdump (its defaults: 2 MiB buffer) listen on
 # the same interface in the same run. Prints sent, captured and kernel-dropped for both.
 #   LEG=capture  the capture class alone (io.bmpipeline.dhcp.live.CaptureCounter), once per receive buffer
-#                in RCVBUFS (default: 32 MiB, the product default, then 2 MiB, tcpdump's)
+#                in RCVBUFS (default: 64 MiB, the product default, then 2 MiB, tcpdump's)
 #   LEG=service  the whole path: the packaged service (bm-pipeline serve, live tap, discovery on, NetBox
 #                from testbed/netbox) puts lease events on its bus; prints leases stored on the bus (from its
 #                readiness), kernel drops and the service's RSS after the burst; once per rate in PPS
@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source bin/java-env.sh
 FRAMES=${FRAMES:-100000}
-RCVBUFS=${RCVBUFS:-"33554432 2097152"}
+RCVBUFS=${RCVBUFS:-"67108864 2097152"}
 NS=bmt-burst
 ROOT_END=bmt-burst0
 SINK=bmt-burst-sink

@@ -99,7 +99,7 @@ public interface PipelineConfig {
         @WithDefault("60s")
         String dedupWindow();
 
-        @WithDefault("33554432")
+        @WithDefault("67108864")
         @Min(65536)
         int bufferSize();
 

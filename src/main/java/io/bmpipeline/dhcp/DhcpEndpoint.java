@@ -45,8 +45,8 @@ public class DhcpEndpoint extends DefaultEndpoint {
             + "read and not yet on the bus are lost by a crash")
     private String spool = "";
 
-    @UriParam(description = "Socket receive buffer for power-on bursts, bytes", defaultValue = "33554432")
-    private int bufferSize = 32 * 1024 * 1024;
+    @UriParam(description = "Capture ring (TPACKET_V3) for power-on bursts, bytes", defaultValue = "67108864")
+    private int bufferSize = 64 * 1024 * 1024;
 
     DhcpEndpoint(String uri, DhcpComponent component, String interfaceName) {
         super(uri, component);

@@ -16,16 +16,32 @@ import static io.bmpipeline.dhcp.live.LinuxPacketSockets.*;
 /**
  * Live DHCP frames from one Linux interface through an AF_PACKET socket, including the ACKs the
  * host's own DHCP server sends (a UDP socket cannot see those). A classic BPF filter in the kernel
- * keeps only {@code udp and (port 67 or 68)}, so the socket buffer holds DHCP only; the VLAN id the
- * kernel strips from a tagged frame comes back through PACKET_AUXDATA.
+ * keeps only {@code udp and (port 67 or 68)}. The kernel writes the frames into a TPACKET_V3 ring mapped
+ * into this process (as tcpdump does): frames packed one after the other in blocks, with no per-frame
+ * socket-buffer overhead and no net.core.rmem_max cap, so a burst of ~100,000 ACKs fits in 64 MiB while the
+ * consumer catches up. The VLAN id the kernel strips from a tagged frame and the frame's direction come with
+ * each frame's header.
  *
  * <p>Needs CAP_NET_RAW and {@code --enable-native-access}. One consumer thread calls {@link #next};
  * {@link #close} may come from another thread and then waits for the current poll (at most its timeout).
  */
 public final class AfPacketCapture implements FrameSource {
 
-    /** Default socket receive buffer: a power-on burst of hundreds of DORAs must fit while the consumer catches up. */
-    public static final int DEFAULT_RECEIVE_BUFFER_BYTES = 32 * 1024 * 1024;
+    /** Default ring: a power-on burst of thousands of DORAs must fit while the consumer catches up. */
+    public static final int DEFAULT_RECEIVE_BUFFER_BYTES = 64 * 1024 * 1024;
+
+    /**
+     * The ring's blocks: 32 KiB each (~75 DHCP frames), at least two. The kernel hands a block over when it is full or
+     * {@link #RETIRE_BLOCK_MILLIS} after its first frame, so when frames come slowly each block holds few of them:
+     * many small blocks let a stalled reader (a GC pause, a starved CPU) fall behind for seconds without a drop
+     * (64 MiB: 2,048 blocks, 16 s at 8 ms each), while a dense burst still fills the ring's bytes.
+     */
+    private static final int MAX_BLOCK_BYTES = 32 * 1024;
+    /** Frame slot size the kernel checks the ring against; V3 packs frames by their real length regardless. */
+    private static final int FRAME_SLOT_BYTES = 2048;
+    /** A block with frames in it goes to the consumer after this long even when not full (the latency floor). */
+    private static final int RETIRE_BLOCK_MILLIS = 8;
+    private static final java.lang.invoke.VarHandle INT = ValueLayout.JAVA_INT.varHandle();
 
     /**
      * {@code tcpdump -dd 'udp and (port 67 or 68)'} (tcpdump 4.99, Ethernet link type): IPv4 UDP
@@ -59,10 +75,6 @@ public final class AfPacketCapture implements FrameSource {
             {0x6, 0, 0, 0x00000000},
     };
 
-    /** Largest frame kept; DHCP frames are < 1.5 KiB, anything longer is cut (recvmsg reports the real length). */
-    private static final int FRAME_BUFFER_BYTES = 65_536;
-    private static final int CONTROL_BUFFER_BYTES = 256;
-
     private final String interfaceName;
     private final int interfaceIndex;
     private final int fd;
@@ -71,60 +83,62 @@ public final class AfPacketCapture implements FrameSource {
     private final MemorySegment statsCallState;
     /** Guards the statistics buffers and the socket's life, so a metrics read never waits for a poll. */
     private final Object statsLock = new Object();
-    private final MemorySegment frame;
-    private final MemorySegment control;
-    private final MemorySegment peer;
-    private final MemorySegment iov;
-    private final MemorySegment msg;
+    private final MemorySegment ring;
+    private final int blockBytes;
+    private final int blocks;
     private final MemorySegment pollFd;
     private final MemorySegment stats;
     private final MemorySegment statsLength;
-    private final int receiveBufferBytes;
+    /** The block the consumer reads (or waits for), the frames left in it and where the next one starts. */
+    private int block;
+    private boolean inBlock;
+    private int framesLeft;
+    private long frameAt;
     private long passedFilter;
     private long dropped;
     private volatile boolean closed;
 
-    private AfPacketCapture(String interfaceName, int interfaceIndex, int fd, Arena arena, int receiveBufferBytes) {
+    private AfPacketCapture(String interfaceName, int interfaceIndex, int fd, Arena arena, MemorySegment ring,
+                            int blockBytes, int blocks) {
         this.interfaceName = interfaceName;
         this.interfaceIndex = interfaceIndex;
         this.fd = fd;
         this.arena = arena;
-        this.receiveBufferBytes = receiveBufferBytes;
+        this.ring = ring;
+        this.blockBytes = blockBytes;
+        this.blocks = blocks;
         this.callState = newCallState(arena);
         this.statsCallState = newCallState(arena);
-        this.frame = arena.allocate(FRAME_BUFFER_BYTES, 8);
-        this.control = arena.allocate(CONTROL_BUFFER_BYTES, 8);
-        this.peer = arena.allocate(SOCKADDR_LL);
-        this.iov = arena.allocate(IOVEC);
-        this.msg = arena.allocate(MSGHDR);
         this.pollFd = arena.allocate(POLLFD_SIZE, 8);
         this.stats = arena.allocate(STATS_SIZE, 8);
         this.statsLength = arena.allocate(ValueLayout.JAVA_INT);
-        iov.set(ValueLayout.ADDRESS, 0, frame);
-        iov.set(ValueLayout.JAVA_LONG, 8, FRAME_BUFFER_BYTES);
         pollFd.set(ValueLayout.JAVA_INT, POLLFD_FD, fd);
-        pollFd.set(ValueLayout.JAVA_SHORT, POLLFD_EVENTS, POLLIN);
+        pollFd.set(ValueLayout.JAVA_SHORT, POLLFD_EVENTS, (short) (POLLIN | POLLERR));
     }
 
-    /** Opens a capture on {@code interfaceName} with the default 32 MiB receive buffer. */
+    /** Opens a capture on {@code interfaceName} with the default 64 MiB ring. */
     public static AfPacketCapture open(String interfaceName) throws CaptureOpenException {
         return open(interfaceName, DEFAULT_RECEIVE_BUFFER_BYTES);
     }
 
     /**
-     * Opens a capture on {@code interfaceName}. The receive buffer is set with SO_RCVBUFFORCE (which
-     * ignores net.core.rmem_max, needs CAP_NET_ADMIN) and falls back to SO_RCVBUF (capped by rmem_max).
+     * Opens a capture on {@code interfaceName} whose ring holds {@code receiveBufferBytes} (rounded down to whole
+     * blocks). The ring is kernel memory mapped into the process, not subject to net.core.rmem_max.
      */
     public static AfPacketCapture open(String interfaceName, int receiveBufferBytes) throws CaptureOpenException {
         if (interfaceName == null || interfaceName.isEmpty() || interfaceName.length() > 15) {
             throw new CaptureOpenException(CaptureOpenException.Reason.NO_SUCH_INTERFACE,
                     "no network interface named " + interfaceName + " (names are 1-15 characters)");
         }
-        if (receiveBufferBytes <= 0) {
-            throw new IllegalArgumentException("receive buffer must be positive, was " + receiveBufferBytes);
+        if (receiveBufferBytes < 65_536) {
+            throw new IllegalArgumentException("the ring must hold at least 65536 bytes, was " + receiveBufferBytes);
         }
+        // Blocks of a power of two bytes (a whole number of pages for any ring of 64 KiB or more), at least two.
+        int blockBytes = Math.min(MAX_BLOCK_BYTES, Integer.highestOneBit(receiveBufferBytes / 2));
+        int blocks = receiveBufferBytes / blockBytes;
         Arena arena = Arena.ofShared();
         int fd = -1;
+        MemorySegment ring = null;
         try {
             MemorySegment state = newCallState(arena);
             int index = (int) IF_NAMETOINDEX.invokeExact(state, arena.allocateFrom(interfaceName));
@@ -145,9 +159,24 @@ public final class AfPacketCapture implements FrameSource {
                 throw refused(interfaceName, "socket(AF_PACKET, SOCK_RAW)", errno);
             }
             attachDhcpFilter(arena, state, fd, interfaceName);
-            setIntOption(arena, state, fd, SOL_PACKET, PACKET_AUXDATA, 1, interfaceName, "PACKET_AUXDATA");
-            setIntOption(arena, state, fd, SOL_SOCKET, SO_TIMESTAMPNS, 1, interfaceName, "SO_TIMESTAMPNS");
-            int granted = sizeReceiveBuffer(arena, state, fd, receiveBufferBytes, interfaceName);
+            setIntOption(arena, state, fd, SOL_PACKET, PACKET_VERSION, TPACKET_V3, interfaceName, "PACKET_VERSION V3");
+            MemorySegment request = arena.allocate(REQ3_SIZE, 4);
+            request.set(ValueLayout.JAVA_INT, REQ3_BLOCK_SIZE, blockBytes);
+            request.set(ValueLayout.JAVA_INT, REQ3_BLOCK_NR, blocks);
+            request.set(ValueLayout.JAVA_INT, REQ3_FRAME_SIZE, FRAME_SLOT_BYTES);
+            request.set(ValueLayout.JAVA_INT, REQ3_FRAME_NR, blocks * (blockBytes / FRAME_SLOT_BYTES));
+            request.set(ValueLayout.JAVA_INT, REQ3_RETIRE_TOV, RETIRE_BLOCK_MILLIS);
+            if ((int) SETSOCKOPT.invokeExact(state, fd, SOL_PACKET, PACKET_RX_RING, request, (int) REQ3_SIZE) != 0) {
+                throw refused(interfaceName, "setsockopt(PACKET_RX_RING " + blocks + " blocks of " + blockBytes + " bytes)",
+                        errno(state));
+            }
+            long ringBytes = (long) blockBytes * blocks;
+            MemorySegment mapped = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, ringBytes,
+                    PROT_READ_WRITE, MAP_SHARED, fd, 0L);
+            if (mapped.address() == MAP_FAILED) {
+                throw refused(interfaceName, "mmap(" + ringBytes + " bytes of ring)", errno(state));
+            }
+            ring = mapped.reinterpret(ringBytes);
             MemorySegment address = arena.allocate(SOCKADDR_LL);
             address.set(ValueLayout.JAVA_SHORT, SLL_FAMILY, (short) AF_PACKET);
             address.set(ValueLayout.JAVA_SHORT, SLL_PROTOCOL, htons(ETH_P_ALL));
@@ -161,12 +190,14 @@ public final class AfPacketCapture implements FrameSource {
                 }
                 throw refused(interfaceName, "bind(sockaddr_ll ifindex " + index + ")", errno);
             }
-            return new AfPacketCapture(interfaceName, index, fd, arena, granted);
+            return new AfPacketCapture(interfaceName, index, fd, arena, ring, blockBytes, blocks);
         } catch (CaptureOpenException e) {
+            unmapQuietly(ring);
             closeQuietly(fd);
             arena.close();
             throw e;
         } catch (Throwable e) {
+            unmapQuietly(ring);
             closeQuietly(fd);
             arena.close();
             throw new IllegalStateException("native call failed opening a capture on " + interfaceName, e);
@@ -202,26 +233,20 @@ public final class AfPacketCapture implements FrameSource {
         }
     }
 
-    /** Returns what the kernel granted (it doubles the request for bookkeeping; we report what getsockopt says). */
-    private static int sizeReceiveBuffer(Arena arena, MemorySegment state, int fd, int bytes, String interfaceName)
-            throws Throwable {
-        MemorySegment v = arena.allocateFrom(ValueLayout.JAVA_INT, bytes);
-        int rc = (int) SETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, SO_RCVBUFFORCE, v, 4);
-        if (rc != 0) {
-            // Without CAP_NET_ADMIN: SO_RCVBUF, which the kernel caps at net.core.rmem_max.
-            rc = (int) SETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, SO_RCVBUF, v, 4);
-            if (rc != 0) {
-                throw refused(interfaceName, "setsockopt(SO_RCVBUF " + bytes + ")", errno(state));
-            }
-        }
-        MemorySegment length = arena.allocateFrom(ValueLayout.JAVA_INT, 4);
-        rc = (int) GETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, SO_RCVBUF, v, length);
-        return rc == 0 ? v.get(ValueLayout.JAVA_INT, 0) : bytes;
-    }
-
     private static CaptureOpenException refused(String interfaceName, String call, int errno) {
         return new CaptureOpenException(CaptureOpenException.Reason.KERNEL_REFUSED,
                 "capturing on " + interfaceName + " failed: " + call + " gave " + describe(errno));
+    }
+
+    private static void unmapQuietly(MemorySegment ring) {
+        if (ring == null) {
+            return;
+        }
+        try {
+            int ignored = (int) MUNMAP.invokeExact(newCallState(Arena.ofAuto()), ring, ring.byteSize());
+        } catch (Throwable ignored) {
+            // Nothing left to do for a ring we could not set up.
+        }
     }
 
     private static void closeQuietly(int fd) {
@@ -243,9 +268,9 @@ public final class AfPacketCapture implements FrameSource {
         return interfaceIndex;
     }
 
-    /** The receive buffer the kernel granted, as getsockopt(SO_RCVBUF) reports it (twice the usable payload). */
+    /** The ring's size: its blocks times their size. */
     public int receiveBufferBytes() {
-        return receiveBufferBytes;
+        return blockBytes * blocks;
     }
 
     @Override
@@ -255,24 +280,11 @@ public final class AfPacketCapture implements FrameSource {
         }
         int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(0, timeout.toMillis()));
         try {
-            // Drain first, poll only when the queue is empty: in a burst that halves the syscalls per frame.
-            Optional<CapturedFrame> queued = receive(MSG_DONTWAIT);
-            if (queued.isPresent()) {
-                return queued;
+            // A block the kernel has handed over is read to its end without a system call; poll only for the next.
+            if (takeBlock() || awaitBlock(millis) && takeBlock()) {
+                return Optional.of(frame());
             }
-            pollFd.set(ValueLayout.JAVA_SHORT, POLLFD_REVENTS, (short) 0);
-            int ready = (int) POLL.invokeExact(callState, pollFd, 1L, millis);
-            if (ready < 0) {
-                int errno = errno(callState);
-                if (errno == EINTR) {
-                    return Optional.empty();
-                }
-                throw new IOException("poll on the capture of " + interfaceName + " gave " + describe(errno));
-            }
-            if (ready == 0) {
-                return Optional.empty();
-            }
-            return receive(MSG_DONTWAIT);
+            return Optional.empty();
         } catch (IOException e) {
             throw e;
         } catch (Throwable e) {
@@ -280,51 +292,59 @@ public final class AfPacketCapture implements FrameSource {
         }
     }
 
-    /** One frame if one is queued; empty on EAGAIN/EINTR. */
-    private Optional<CapturedFrame> receive(int flags) throws Throwable {
-        msg.set(ValueLayout.ADDRESS, MSG_NAME, peer);
-        msg.set(ValueLayout.JAVA_INT, MSG_NAMELEN, (int) SOCKADDR_LL.byteSize());
-        msg.set(ValueLayout.ADDRESS, MSG_IOV, iov);
-        msg.set(ValueLayout.JAVA_LONG, MSG_IOVLEN, 1L);
-        msg.set(ValueLayout.ADDRESS, MSG_CONTROL, control);
-        msg.set(ValueLayout.JAVA_LONG, MSG_CONTROLLEN, CONTROL_BUFFER_BYTES);
-        msg.set(ValueLayout.JAVA_INT, MSG_FLAGS, 0);
-        long length = (long) RECVMSG.invokeExact(callState, fd, msg, MSG_TRUNC | flags);
-        if (length < 0) {
+    /** Whether a frame is ready: the current block has one left, or the next block is the consumer's now. */
+    private boolean takeBlock() {
+        if (inBlock && framesLeft == 0) {
+            // Every frame of the block was copied out: the block goes back to the kernel.
+            INT.setRelease(ring, (long) block * blockBytes + BLOCK_STATUS, TP_STATUS_KERNEL);
+            block = (block + 1) % blocks;
+            inBlock = false;
+        }
+        if (!inBlock) {
+            long base = (long) block * blockBytes;
+            if (((int) INT.getAcquire(ring, base + BLOCK_STATUS) & TP_STATUS_USER) == 0) {
+                return false;
+            }
+            inBlock = true;
+            framesLeft = ring.get(ValueLayout.JAVA_INT, base + BLOCK_NUM_PKTS);
+            frameAt = base + Integer.toUnsignedLong(ring.get(ValueLayout.JAVA_INT, base + BLOCK_FIRST_PKT));
+            if (framesLeft == 0) {
+                return takeBlock();
+            }
+        }
+        return true;
+    }
+
+    /** Waits for the kernel to hand a block over; false on timeout or a signal. */
+    private boolean awaitBlock(int millis) throws Throwable {
+        pollFd.set(ValueLayout.JAVA_SHORT, POLLFD_REVENTS, (short) 0);
+        int ready = (int) POLL.invokeExact(callState, pollFd, 1L, millis);
+        if (ready < 0) {
             int errno = errno(callState);
-            if (errno == EINTR || errno == EAGAIN) {
-                return Optional.empty();
+            if (errno == EINTR) {
+                return false;
             }
-            throw new IOException("recvmsg on the capture of " + interfaceName + " gave " + describe(errno));
+            throw new IOException("poll on the capture of " + interfaceName + " gave " + describe(errno));
         }
-        int kept = (int) Math.min(length, FRAME_BUFFER_BYTES);
-        byte[] data = frame.asSlice(0, kept).toArray(ValueLayout.JAVA_BYTE);
-        boolean outgoing = Byte.toUnsignedInt(peer.get(ValueLayout.JAVA_BYTE, SLL_PKTTYPE)) == PACKET_OUTGOING;
-        int vlan = CapturedFrame.NO_VLAN;
-        Instant capturedAt = null;
-        long controlLength = msg.get(ValueLayout.JAVA_LONG, MSG_CONTROLLEN);
-        long at = 0;
-        while (at + CMSG_HEADER <= controlLength) {
-            long cmsgLength = control.get(ValueLayout.JAVA_LONG, at + CMSG_LEN);
-            if (cmsgLength < CMSG_HEADER) {
-                break;
-            }
-            int level = control.get(ValueLayout.JAVA_INT, at + CMSG_LEVEL);
-            int type = control.get(ValueLayout.JAVA_INT, at + CMSG_TYPE);
-            long data0 = at + CMSG_HEADER;
-            if (level == SOL_PACKET && type == PACKET_AUXDATA && cmsgLength >= CMSG_HEADER + 20) {
-                int status = control.get(ValueLayout.JAVA_INT, data0 + AUX_STATUS);
-                if ((status & TP_STATUS_VLAN_VALID) != 0) {
-                    vlan = Short.toUnsignedInt(control.get(ValueLayout.JAVA_SHORT, data0 + AUX_VLAN_TCI)) & 0x0fff;
-                }
-            } else if (level == SOL_SOCKET && type == SO_TIMESTAMPNS && cmsgLength >= CMSG_HEADER + 16) {
-                capturedAt = Instant.ofEpochSecond(control.get(ValueLayout.JAVA_LONG, data0 + TS_SEC),
-                        control.get(ValueLayout.JAVA_LONG, data0 + TS_NSEC));
-            }
-            at += (cmsgLength + 7) & ~7L;
-        }
-        return Optional.of(new CapturedFrame(data, capturedAt != null ? capturedAt : Instant.now(),
-                interfaceName, vlan, outgoing));
+        return ready > 0;
+    }
+
+    /** Copies out the frame at {@link #frameAt} with its time, VLAN and direction, and moves to the next one. */
+    private CapturedFrame frame() {
+        long at = frameAt;
+        int status = ring.get(ValueLayout.JAVA_INT, at + PKT_STATUS);
+        int length = ring.get(ValueLayout.JAVA_INT, at + PKT_SNAPLEN);
+        int mac = Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, at + PKT_MAC));
+        byte[] data = ring.asSlice(at + mac, length).toArray(ValueLayout.JAVA_BYTE);
+        Instant capturedAt = Instant.ofEpochSecond(Integer.toUnsignedLong(ring.get(ValueLayout.JAVA_INT, at + PKT_SEC)),
+                Integer.toUnsignedLong(ring.get(ValueLayout.JAVA_INT, at + PKT_NSEC)));
+        int vlan = (status & TP_STATUS_VLAN_VALID) != 0
+                ? ring.get(ValueLayout.JAVA_INT, at + PKT_VLAN_TCI) & 0x0fff : CapturedFrame.NO_VLAN;
+        boolean outgoing = Byte.toUnsignedInt(ring.get(ValueLayout.JAVA_BYTE, at + PKT_SOCKADDR_LL + SLL_PKTTYPE))
+                == PACKET_OUTGOING;
+        frameAt = at + Integer.toUnsignedLong(ring.get(ValueLayout.JAVA_INT, at + PKT_NEXT));
+        framesLeft--;
+        return new CapturedFrame(data, capturedAt, interfaceName, vlan, outgoing);
     }
 
     /** Frames the kernel dropped for this socket since it opened (buffer full). */
@@ -366,6 +386,7 @@ public final class AfPacketCapture implements FrameSource {
                 }
                 statistics(); // fold the kernel's last counts in before the socket goes
                 closed = true;
+                unmapQuietly(ring);
                 closeQuietly(fd);
                 arena.close();
             }

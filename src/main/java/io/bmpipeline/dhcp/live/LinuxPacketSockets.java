@@ -30,15 +30,21 @@ final class LinuxPacketSockets {
     static final int SO_RCVBUF = 8;
     static final int SO_ATTACH_FILTER = 26;
     static final int SO_RCVBUFFORCE = 33;
-    static final int SO_TIMESTAMPNS = 35; // cmsg type SCM_TIMESTAMPNS has the same value
     static final int SOL_PACKET = 263;
+    static final int PACKET_RX_RING = 5;
     static final int PACKET_STATISTICS = 6;
-    static final int PACKET_AUXDATA = 8;
+    static final int PACKET_VERSION = 10;
+    static final int TPACKET_V3 = 2;
     static final int PACKET_OUTGOING = 4; // sll_pkttype of a frame this host sent
+    static final int TP_STATUS_KERNEL = 0;
+    static final int TP_STATUS_USER = 1;
     static final int TP_STATUS_VLAN_VALID = 1 << 4;
-    static final int MSG_TRUNC = 0x20;   // recvmsg returns the frame's real length even when cut
-    static final int MSG_DONTWAIT = 0x40;
     static final short POLLIN = 0x001;
+    static final short POLLERR = 0x008;
+    // <sys/mman.h>
+    static final int PROT_READ_WRITE = 0x1 | 0x2;
+    static final int MAP_SHARED = 0x01;
+    static final long MAP_FAILED = -1L;
     // <asm-generic/errno-base.h>
     static final int EPERM = 1;
     static final int EINTR = 4;
@@ -72,41 +78,29 @@ final class LinuxPacketSockets {
             C_POINTER.withName("filter"));
     static final long FPROG_LEN = 0, FPROG_FILTER = 8;
 
-    /** struct iovec, 16 bytes: void *iov_base, size_t iov_len. */
-    static final StructLayout IOVEC = MemoryLayout.structLayout(
-            C_POINTER.withName("iov_base"), C_LONG.withName("iov_len"));
-
-    /**
-     * struct msghdr, 56 bytes: msg_name @0, socklen_t msg_namelen @8 (+4 padding), msg_iov @16,
-     * size_t msg_iovlen @24, msg_control @32, size_t msg_controllen @40, int msg_flags @48 (+4).
-     */
-    static final StructLayout MSGHDR = MemoryLayout.structLayout(
-            C_POINTER.withName("msg_name"),
-            C_INT.withName("msg_namelen"),
-            MemoryLayout.paddingLayout(4),
-            C_POINTER.withName("msg_iov"),
-            C_LONG.withName("msg_iovlen"),
-            C_POINTER.withName("msg_control"),
-            C_LONG.withName("msg_controllen"),
-            C_INT.withName("msg_flags"),
-            MemoryLayout.paddingLayout(4));
-    static final long MSG_NAME = 0, MSG_NAMELEN = 8, MSG_IOV = 16, MSG_IOVLEN = 24,
-            MSG_CONTROL = 32, MSG_CONTROLLEN = 40, MSG_FLAGS = 48;
-
-    /** struct cmsghdr, 16-byte header: size_t cmsg_len, int cmsg_level, int cmsg_type; data follows, 8-aligned. */
-    static final long CMSG_HEADER = 16, CMSG_LEN = 0, CMSG_LEVEL = 8, CMSG_TYPE = 12;
-
-    /**
-     * struct tpacket_auxdata, 20 bytes: u32 tp_status @0, tp_len @4, tp_snaplen @8, u16 tp_mac @12,
-     * tp_net @14, tp_vlan_tci @16, tp_vlan_tpid @18.
-     */
-    static final long AUX_STATUS = 0, AUX_VLAN_TCI = 16;
-
-    /** struct timespec, 16 bytes: long tv_sec, long tv_nsec. */
-    static final long TS_SEC = 0, TS_NSEC = 8;
-
     /** struct tpacket_stats, 8 bytes: u32 tp_packets (received incl. dropped), u32 tp_drops. Reading resets both. */
     static final long STATS_SIZE = 8, STATS_PACKETS = 0, STATS_DROPS = 4;
+
+    /**
+     * struct tpacket_req3, 28 bytes: u32 tp_block_size, tp_block_nr, tp_frame_size, tp_frame_nr, tp_retire_blk_tov
+     * (ms), tp_sizeof_priv, tp_feature_req_word.
+     */
+    static final long REQ3_SIZE = 28, REQ3_BLOCK_SIZE = 0, REQ3_BLOCK_NR = 4, REQ3_FRAME_SIZE = 8, REQ3_FRAME_NR = 12,
+            REQ3_RETIRE_TOV = 16;
+
+    /**
+     * struct tpacket_block_desc: u32 version @0, u32 offset_to_priv @4, then struct tpacket_hdr_v1: u32 block_status
+     * @8, u32 num_pkts @12, u32 offset_to_first_pkt @16, u32 blk_len @20, u64 seq_num @24, timestamps @32.
+     */
+    static final long BLOCK_STATUS = 8, BLOCK_NUM_PKTS = 12, BLOCK_FIRST_PKT = 16;
+
+    /**
+     * struct tpacket3_hdr, 48 bytes: u32 tp_next_offset @0, tp_sec @4, tp_nsec @8, tp_snaplen @12, tp_len @16,
+     * tp_status @20, u16 tp_mac @24, tp_net @26, then tpacket_hdr_variant1: u32 tp_rxhash @28, u32 tp_vlan_tci @32,
+     * u16 tp_vlan_tpid @36; the frame's struct sockaddr_ll follows at TPACKET_ALIGN(48) = 48.
+     */
+    static final long PKT_NEXT = 0, PKT_SEC = 4, PKT_NSEC = 8, PKT_SNAPLEN = 12, PKT_STATUS = 20, PKT_MAC = 24,
+            PKT_VLAN_TCI = 32, PKT_SOCKADDR_LL = 48;
 
     /** struct pollfd, 8 bytes: int fd, short events, short revents. */
     static final long POLLFD_SIZE = 8, POLLFD_FD = 0, POLLFD_EVENTS = 4, POLLFD_REVENTS = 6;
@@ -125,7 +119,9 @@ final class LinuxPacketSockets {
     static final MethodHandle GETSOCKOPT = downcall("getsockopt",
             FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER, C_POINTER));
     static final MethodHandle BIND = downcall("bind", FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT));
-    static final MethodHandle RECVMSG = downcall("recvmsg", FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT));
+    static final MethodHandle MMAP = downcall("mmap",
+            FunctionDescriptor.of(C_POINTER, C_POINTER, C_LONG, C_INT, C_INT, C_INT, C_LONG));
+    static final MethodHandle MUNMAP = downcall("munmap", FunctionDescriptor.of(C_INT, C_POINTER, C_LONG));
     static final MethodHandle POLL = downcall("poll", FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_INT));
     static final MethodHandle IF_NAMETOINDEX = downcall("if_nametoindex", FunctionDescriptor.of(C_INT, C_POINTER));
     static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(C_INT, C_INT));
