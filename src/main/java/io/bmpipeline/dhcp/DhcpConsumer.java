@@ -27,7 +27,7 @@ import org.jboss.logging.Logger;
  * {@link LeaseBatch}, which the bus stores in one durable write, and then tells the spool. A lease is thus in memory
  * only until its group is synced, not for as long as the bus and its consumers take; what the spool holds at a start
  * is published first. Without a spool (none configured) leases are in memory until the bus stored them.
- * A full queue makes the reader wait and the kernel's socket buffer takes the rest.
+ * A full queue makes the reader wait and the kernel's capture ring takes the rest.
  *
  * <p>A bad frame is counted and dropped; a batch the route could not store is retried until it is (readiness shows
  * the bus's state meanwhile); a spool that cannot be written is said once and bypassed until it works again; kernel
