@@ -315,7 +315,10 @@ public final class AfPacketCapture implements FrameSource {
         return true;
     }
 
-    /** Waits for the kernel to hand a block over; false on timeout or a signal. */
+    /**
+     * Waits for the kernel to hand a block over; false on timeout or a signal. An error on the socket (ENETDOWN when
+     * the interface goes away) is thrown once the blocks before it are read, so the caller can reopen.
+     */
     private boolean awaitBlock(int millis) throws Throwable {
         pollFd.set(ValueLayout.JAVA_SHORT, POLLFD_REVENTS, (short) 0);
         int ready = (int) POLL.invokeExact(callState, pollFd, 1L, millis);
@@ -325,6 +328,17 @@ public final class AfPacketCapture implements FrameSource {
                 return false;
             }
             throw new IOException("poll on the capture of " + interfaceName + " gave " + describe(errno));
+        }
+        short revents = pollFd.get(ValueLayout.JAVA_SHORT, POLLFD_REVENTS);
+        if (ready > 0 && (revents & (POLLERR | POLLHUP | POLLNVAL)) != 0 && !takeBlock()) {
+            // SO_ERROR reads (and clears) the socket's pending error.
+            pollFd.set(ValueLayout.JAVA_SHORT, POLLFD_REVENTS, (short) 0);
+            MemorySegment error = arena.allocate(ValueLayout.JAVA_INT);
+            MemorySegment length = arena.allocateFrom(ValueLayout.JAVA_INT, 4);
+            int rc = (int) GETSOCKOPT.invokeExact(callState, fd, SOL_SOCKET, SO_ERROR, error, length);
+            int errno = rc == 0 ? error.get(ValueLayout.JAVA_INT, 0) : errno(callState);
+            throw new IOException("the capture of " + interfaceName + " gave " + describe(errno)
+                    + ((revents & POLLNVAL) != 0 ? " (socket closed)" : ""));
         }
         return ready > 0;
     }

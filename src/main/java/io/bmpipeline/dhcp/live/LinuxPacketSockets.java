@@ -27,6 +27,7 @@ final class LinuxPacketSockets {
     static final int SOCK_RAW = 3;
     static final int ETH_P_ALL = 0x0003;
     static final int SOL_SOCKET = 1;
+    static final int SO_ERROR = 4;
     static final int SO_RCVBUF = 8;
     static final int SO_ATTACH_FILTER = 26;
     static final int SO_RCVBUFFORCE = 33;
@@ -41,6 +42,8 @@ final class LinuxPacketSockets {
     static final int TP_STATUS_VLAN_VALID = 1 << 4;
     static final short POLLIN = 0x001;
     static final short POLLERR = 0x008;
+    static final short POLLHUP = 0x010;
+    static final short POLLNVAL = 0x020;
     // <sys/mman.h>
     static final int PROT_READ_WRITE = 0x1 | 0x2;
     static final int MAP_SHARED = 0x01;
