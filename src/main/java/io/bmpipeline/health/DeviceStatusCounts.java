@@ -31,8 +31,12 @@ public class DeviceStatusCounts {
 
     private static final Logger LOG = Logger.getLogger(DeviceStatusCounts.class);
 
-    private final Map<String, Double> counts = new ConcurrentHashMap<>();
-    private volatile double countedAt = Double.NaN;
+    /**
+     * Static: Micrometer's global registry keeps the first gauge of a name and what it reads, so a service started
+     * again in the same JVM (tests) must update the same holders.
+     */
+    private static final Map<String, Double> counts = new ConcurrentHashMap<>();
+    private static volatile double countedAt = Double.NaN;
     private volatile boolean failing;
     private ScheduledExecutorService timer;
 
@@ -42,12 +46,12 @@ public class DeviceStatusCounts {
             return;
         }
         for (String status : NetBoxReadiness.LIFECYCLE_STATUSES) {
-            counts.put(status, Double.NaN);
+            counts.putIfAbsent(status, Double.NaN);
             Gauge.builder("bm.devices", counts, c -> c.getOrDefault(status, Double.NaN))
                     .description("devices in NetBox per lifecycle status").tag("status", status)
                     .register(Metrics.globalRegistry);
         }
-        Gauge.builder("bm.devices.counted", this, c -> c.countedAt)
+        Gauge.builder("bm.devices.counted", counts, c -> countedAt)
                 .description("when bm.devices was last counted in NetBox (Unix seconds)").baseUnit("seconds")
                 .register(Metrics.globalRegistry);
         NetBoxClient netbox = client.get().withRetries(0);
