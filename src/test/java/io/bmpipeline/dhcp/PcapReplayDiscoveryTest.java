@@ -61,8 +61,7 @@ class PcapReplayDiscoveryTest {
             fixture = new NetBoxFixture(netbox);
             started = Instant.now().minusSeconds(1);
             int h = fixture.tag().hashCode();
-            net = "10." + (100 + ((h >>> 8) & 0x7f)) + "." + (h & 0xff);
-            fixture.prefix(net + ".0/24");
+            net = fixture.netWithPrefix();
             String[] names = {"iLO", "iDRAC", "BMC"};
             List<byte[]> frames = new ArrayList<>();
             for (int i = 0; i < 3; i++) {

@@ -30,9 +30,7 @@ class BmcAddressWriterTest {
         netbox = LiveNetBox.get().client(LiveNetBox.get().tokenV2());
         fixture = new NetBoxFixture(netbox);
         writer = new BmcAddressWriter(netbox);
-        int h = fixture.tag().hashCode();
-        net = "10." + (100 + ((h >>> 8) & 0x7f)) + "." + (h & 0xff);
-        fixture.prefix(net + ".0/24");
+        net = fixture.netWithPrefix();
     }
 
     @AfterEach

@@ -33,8 +33,7 @@ class DiscoveryCrashIT {
         NetBoxClient netbox = live.client(live.tokenV1());
         try (NetBoxFixture fixture = new NetBoxFixture(netbox)) {
             int h = fixture.tag().hashCode();
-            String net = "10." + (100 + ((h >>> 8) & 0x7f)) + "." + (h & 0xff);
-            fixture.prefix(net + ".0/24");
+            String net = fixture.netWithPrefix();
             List<Long> ids = new ArrayList<>();
             List<String> macs = new ArrayList<>();
             for (int i = 0; i < DEVICES; i++) {

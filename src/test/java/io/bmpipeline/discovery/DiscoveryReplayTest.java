@@ -45,9 +45,7 @@ class DiscoveryReplayTest {
         fixture = new NetBoxFixture(netbox);
         decider = new DiscoveryDecider(netbox, BMC, BmcFilter.acceptAll());
         writer = new DiscoveryWriter(netbox, new FlapLimiter(Duration.ofHours(1), 1000), Clock.systemUTC());
-        int h = fixture.tag().hashCode();
-        net = "10." + (100 + ((h >>> 8) & 0x7f)) + "." + (h & 0xff);
-        fixture.prefix(net + ".0/24");
+        net = fixture.netWithPrefix();
     }
 
     @AfterEach

@@ -49,9 +49,7 @@ class DiscoveryRouteTest {
     void seed() {
         netbox = LiveNetBox.get().client(LiveNetBox.get().tokenV1());
         fixture = new NetBoxFixture(netbox);
-        int h = fixture.tag().hashCode();
-        net = "10." + (100 + ((h >>> 8) & 0x7f)) + "." + (h & 0xff);
-        fixture.prefix(net + ".0/24");
+        net = fixture.netWithPrefix();
     }
 
     @AfterEach

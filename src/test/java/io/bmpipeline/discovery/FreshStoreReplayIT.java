@@ -50,8 +50,7 @@ class FreshStoreReplayIT {
         NetBoxClient netbox = live.client(live.tokenV1());
         try (NetBoxFixture fixture = new NetBoxFixture(netbox)) {
             int h = fixture.tag().hashCode();
-            String net = "10." + (100 + ((h >>> 8) & 0x7f)) + "." + (h & 0xff);
-            fixture.prefix(net + ".0/24");
+            String net = fixture.netWithPrefix();
             List<String> macs = new ArrayList<>();
             for (int i = 0; i < LEASES; i++) {
                 macs.add(String.format("94:57:A5:%02X:%02X:%02X", (h >>> 8) & 0xff, h & 0xff, 0x40 + i));

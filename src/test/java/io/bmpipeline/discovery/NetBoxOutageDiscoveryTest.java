@@ -54,8 +54,7 @@ class NetBoxOutageDiscoveryTest {
         NetBoxClient netbox = LiveNetBox.get().client(LiveNetBox.get().tokenV1());
         try (NetBoxFixture fixture = new NetBoxFixture(netbox)) {
             int h = fixture.tag().hashCode();
-            String net = "10." + (100 + ((h >>> 8) & 0x7f)) + "." + (h & 0xff);
-            fixture.prefix(net + ".0/24");
+            String net = fixture.netWithPrefix();
             List<NetBoxFixture.SeededDevice> devices = new ArrayList<>();
             List<MacAddress> macs = new ArrayList<>();
             for (int i = 0; i < 12; i++) {

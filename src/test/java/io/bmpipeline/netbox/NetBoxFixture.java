@@ -61,6 +61,19 @@ public final class NetBoxFixture implements AutoCloseable {
         return device(roleId, serial, status, interfaceNames);
     }
 
+    /** A /24 picked by the fixture's tag, as "10.A.B" (no host part): tests running side by side lease apart. */
+    public String net() {
+        int h = tag.hashCode();
+        return "10." + (100 + ((h >>> 8) & 0x7f)) + "." + (h & 0xff);
+    }
+
+    /** {@link #net()}, made a prefix in NetBox that the fixture owns. */
+    public String netWithPrefix() {
+        String net = net();
+        prefix(net + ".0/24");
+        return net;
+    }
+
     /** The slug of the role of {@link #device}'s devices. */
     public String role() {
         return "role-" + tag;

@@ -108,8 +108,7 @@ class ReconcileCliTest {
         netbox = LiveNetBox.get().client(LiveNetBox.get().tokenV1());
         NetBoxFixture seeded = new NetBoxFixture(netbox);
         fixture = seeded;
-        int h = fixture.tag().hashCode();
-        String net = "10." + (100 + ((h >>> 8) & 0x7f)) + "." + (h & 0xff);
+        String net = fixture.net();
         List<String> ips = new ArrayList<>();
         try (seeded) {
             fixture.prefix(net + ".0/24");
