@@ -166,12 +166,8 @@ public final class DiscoveryWriter {
                 && unknownMacLines.admit(c.lease().mac().value(), clock.instant()).isPresent();
         org.jboss.logging.Logger.Level level = worthALine ? org.jboss.logging.Logger.Level.INFO
                 : org.jboss.logging.Logger.Level.DEBUG;
-        if (c.outOfRole().isPresent()) {
-            LOG.logf(level, "%s: not a BMC (%s)%s", lease(c.lease()), c.outOfRole().get(), knownOn(c.knownOn()));
-        } else {
-            LOG.logf(level, "%s: not a BMC (no BMC interface has the MAC, and it looks like none)%s", lease(c.lease()),
-                    knownOn(c.knownOn()));
-        }
+        LOG.logf(level, "%s: not a BMC (%s)%s", lease(c.lease()),
+                c.outOfRole().orElse("no BMC interface has the MAC, and it looks like none"), knownOn(c.knownOn()));
         return List.of();
     }
 
