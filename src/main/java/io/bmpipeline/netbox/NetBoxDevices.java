@@ -16,8 +16,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
-/** NetBox's devices: found by id, serial, site or MAC; their status and out-of-band IP written. */
+/**
+ * NetBox's devices: found by id, serial, site or MAC; their status and out-of-band IP written; their hardware (type,
+ * serial, local config context) read and the context written.
+ */
 public final class NetBoxDevices {
+
+    private static final String DEVICE_TYPES = "api/dcim/device-types/";
 
     private final NetBoxApi api;
     private final Function<Long, Optional<Device>> byId;
@@ -103,6 +108,49 @@ public final class NetBoxDevices {
     /** Points the device's out-of-band IP at an address already assigned to one of its interfaces. */
     public Device setOobIp(long deviceId, long ipAddressId) {
         return patch.apply(new Patch(deviceId, NetBoxApi.object().put("oob_ip", ipAddressId)));
+    }
+
+    /**
+     * The device's type, serial and local config context; empty when NetBox has no such device. Two reads: the device,
+     * then its type, which NetBox nests without the part number.
+     */
+    public Optional<DeviceHardware> hardware(long deviceId) {
+        JsonNode device;
+        try {
+            device = api.http().get(DEVICES + deviceId + "/", selecting(DeviceHardware.FIELDS));
+        } catch (NetBoxException.NotFound e) {
+            return Optional.empty();
+        }
+        return Optional.of(hardwareOf(device));
+    }
+
+    /**
+     * Replaces the device's local config context ({@code local_context_data}) with {@code context}, an object; keys
+     * to keep must be in it (merge into {@link DeviceHardware#localContext()} first). Returns the hardware as NetBox
+     * has it after the write: the PATCH and a read of the device type. An unknown device is
+     * {@link NetBoxException.NotFound}.
+     */
+    public DeviceHardware setLocalContext(long deviceId, JsonNode context) {
+        if (!context.isObject()) {
+            throw new IllegalArgumentException("a local config context is a JSON object, not " + context.getNodeType());
+        }
+        ObjectNode body = NetBoxApi.object();
+        body.set("local_context_data", context);
+        return hardwareOf(api.http().patch(DEVICES + deviceId + "/", body));
+    }
+
+    private DeviceHardware hardwareOf(JsonNode device) {
+        JsonNode type = api.http().get(DEVICE_TYPES + DeviceHardware.deviceTypeId(device) + "/",
+                selecting(DeviceHardware.TYPE_FIELDS));
+        return DeviceHardware.from(device, type);
+    }
+
+    /**
+     * The field selection of a read the {@link NetBoxApi} table does not cover (it holds one per collection), on
+     * NetBox 4.0+ which has it; before, NetBox sends the whole object and the reader takes its part.
+     */
+    private NetBoxQuery selecting(String fields) {
+        return api.version().atLeast(4, 0) ? NetBoxQuery.of("fields", fields) : NetBoxQuery.empty();
     }
 
     private Optional<Device> fetch(long id) {

@@ -45,6 +45,16 @@ public final class NetBoxInterfaces {
                 DeviceInterface::from);
     }
 
+    /**
+     * The device's interfaces, each with the far end NetBox plans for it ({@link CabledInterface}): one paged read,
+     * whose field selection (NetBox 4.0+) adds the cable's ends to what {@link #ofDevice} reads.
+     */
+    public List<CabledInterface> cabling(long deviceId) {
+        NetBoxQuery query = NetBoxQuery.of("device_id", Long.toString(deviceId));
+        NetBoxQuery selecting = api.version().atLeast(4, 0) ? query.and("fields", CabledInterface.FIELDS) : query;
+        return api.http().getAll(INTERFACES, selecting).stream().map(CabledInterface::from).toList();
+    }
+
     public Optional<DeviceInterface> byId(long id) {
         return api.byId(INTERFACES, id, DeviceInterface::from);
     }
