@@ -31,7 +31,7 @@ public sealed interface Decision {
 
     /** The branch names, one per record below; stable strings for a content-based router. */
     enum Kind {
-        PROMOTE, ASSIGN_BMC_IP, REFRESH_BMC_IP, NO_OP, WARN, QUARANTINE, REPORT_FAILURE
+        PROMOTE, ASSIGN_BMC_IP, REFRESH_BMC_IP, NO_OP, WARN, QUARANTINE, REPORT_FAILURE, RECORD_STEP
     }
 
     enum NetBoxWrite {
@@ -40,7 +40,9 @@ public sealed interface Decision {
         /** The IPAM address assigned to the device's BMC interface. */
         BMC_IP,
         /** The device's {@code oob_ip}, pointed at the BMC IP. */
-        OOB_IP
+        OOB_IP,
+        /** The pipeline's key in the device's local config context (the figures a phase measured). */
+        LOCAL_CONTEXT
     }
 
     /** What happens to the BMC IP alongside a promotion. */
@@ -134,7 +136,8 @@ public sealed interface Decision {
 
         @Override
         public Set<NetBoxWrite> writes() {
-            return bmcIp == IpWrite.KEEP ? EnumSet.of(NetBoxWrite.STATUS) : EnumSet.allOf(NetBoxWrite.class);
+            return bmcIp == IpWrite.KEEP ? EnumSet.of(NetBoxWrite.STATUS)
+                    : EnumSet.of(NetBoxWrite.STATUS, NetBoxWrite.BMC_IP, NetBoxWrite.OOB_IP);
         }
 
         @Override
@@ -334,6 +337,42 @@ public sealed interface Decision {
         @Override
         public Optional<Announcement> announcement() {
             return Optional.of(new Announcement(Topics.DEVICE_STATE, EventTypes.DEVICE_STAGE_FAILED));
+        }
+    }
+
+    /**
+     * Record one step's result: its figures in the device's local config context and a journal entry that says what
+     * was measured, the status unchanged. The entry's kind follows the step's verdict (success for a pass, warning
+     * for a pass with findings, danger for a fail or error); the one given here is a pass's.
+     */
+    record RecordStep(Stage stage) implements Decision {
+        public RecordStep {
+            Objects.requireNonNull(stage, "stage");
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.RECORD_STEP;
+        }
+
+        @Override
+        public String label() {
+            return "record " + stage.label() + " step, status kept";
+        }
+
+        @Override
+        public Set<NetBoxWrite> writes() {
+            return EnumSet.of(NetBoxWrite.LOCAL_CONTEXT);
+        }
+
+        @Override
+        public Optional<Journal> journal() {
+            return Optional.of(new Journal(JournalEntry.Kind.SUCCESS, JournalPolicy.EVERY_TIME));
+        }
+
+        @Override
+        public Optional<Announcement> announcement() {
+            return Optional.empty();
         }
     }
 }

@@ -232,13 +232,14 @@ public final class LifecycleDiagrams {
             case STATUS -> "status";
             case BMC_IP -> "BMC interface IP";
             case OOB_IP -> "oob_ip";
+            case LOCAL_CONTEXT -> "local config context";
         };
     }
 
     private static String fill(Decision decision) {
         return switch (decision.kind()) {
             case PROMOTE -> "#d5f0d5";
-            case ASSIGN_BMC_IP, REFRESH_BMC_IP -> "#dbe9f6";
+            case ASSIGN_BMC_IP, REFRESH_BMC_IP, RECORD_STEP -> "#dbe9f6";
             case NO_OP -> "#f4f4f4";
             case WARN -> "#fbefcf";
             case QUARANTINE, REPORT_FAILURE -> "#f6dbdb";

@@ -17,6 +17,7 @@ public sealed interface LifecycleEvent {
     /** The kinds of event, one per phase outcome. */
     enum Kind {
         BMC_LEASE_OBSERVED("BMC lease observed"),
+        PXE_STEP_REPORTED("PXE validation step reported"),
         PXE_VALIDATION_PASSED("PXE validation passed"),
         PXE_VALIDATION_FAILED("PXE validation failed"),
         HARDENING_SUCCEEDED("hardening succeeded"),
@@ -70,6 +71,14 @@ public sealed interface LifecycleEvent {
         @Override
         public Kind kind() {
             return Kind.BMC_LEASE_OBSERVED;
+        }
+    }
+
+    /** Phase 1: the PXE image reported one validation step (01-init … 04-lldp, or an operator's own step). */
+    record PxeStepReported() implements LifecycleEvent {
+        @Override
+        public Kind kind() {
+            return Kind.PXE_STEP_REPORTED;
         }
     }
 
@@ -134,6 +143,7 @@ public sealed interface LifecycleEvent {
                 }
                 yield List.copyOf(leases);
             }
+            case PXE_STEP_REPORTED -> List.of(new PxeStepReported());
             case PXE_VALIDATION_PASSED -> List.of(new PxeValidationPassed());
             case PXE_VALIDATION_FAILED -> List.of(new PxeValidationFailed());
             case HARDENING_SUCCEEDED -> List.of(new HardeningSucceeded());

@@ -11,6 +11,7 @@ import static io.bmpipeline.lifecycle.DeviceStatus.STAGED;
 import static io.bmpipeline.lifecycle.LifecycleEvent.Kind.BMC_LEASE_OBSERVED;
 import static io.bmpipeline.lifecycle.LifecycleEvent.Kind.HARDENING_FAILED;
 import static io.bmpipeline.lifecycle.LifecycleEvent.Kind.HARDENING_SUCCEEDED;
+import static io.bmpipeline.lifecycle.LifecycleEvent.Kind.PXE_STEP_REPORTED;
 import static io.bmpipeline.lifecycle.LifecycleEvent.Kind.PXE_VALIDATION_FAILED;
 import static io.bmpipeline.lifecycle.LifecycleEvent.Kind.PXE_VALIDATION_PASSED;
 import static io.bmpipeline.lifecycle.LifecycleEvent.Kind.TENANT_DELIVERED;
@@ -24,6 +25,7 @@ import io.bmpipeline.lifecycle.Decision.IpWrite;
 import io.bmpipeline.lifecycle.Decision.NoOp;
 import io.bmpipeline.lifecycle.Decision.Promote;
 import io.bmpipeline.lifecycle.Decision.Quarantine;
+import io.bmpipeline.lifecycle.Decision.RecordStep;
 import io.bmpipeline.lifecycle.Decision.RefreshBmcIp;
 import io.bmpipeline.lifecycle.Decision.ReportFailure;
 import io.bmpipeline.lifecycle.Decision.Stage;
@@ -140,6 +142,15 @@ public final class LifecycleTable {
                     "BMC lease for a device whose status the pipeline does not manage; nothing changed"),
 
             // ---- Phase 1: PXE validation (spec: "on overall pass the device transitions to staged") --------------
+            // A step result is recorded while the device is in Phase 1: discovered, or staged and validated again
+            // (a re-run replaces the figures; staged is kept). The callback API refuses (409) a step or report for
+            // a device whose row here warns, so these warnings come only from a status changed in NetBox meanwhile.
+            rule("phase1-step-recorded", EnumSet.of(DISCOVERED, STAGED), PXE_STEP_REPORTED, Guard.ANY,
+                    new RecordStep(Stage.PXE_VALIDATION),
+                    "PXE validation step result recorded; status kept"),
+            rule("step-out-of-order-warns", EnumSet.of(OFFLINE, READY, ACTIVE), PXE_STEP_REPORTED, Guard.ANY,
+                    new Warn(Warning.OUT_OF_ORDER),
+                    "PXE validation step does not fit the device's status; nothing recorded"),
             rule("discovered-validation-passed-stages", DISCOVERED, PXE_VALIDATION_PASSED, Guard.ANY,
                     new Promote(STAGED, IpWrite.KEEP),
                     "every PXE validation step passed: staged"),
@@ -191,7 +202,8 @@ public final class LifecycleTable {
 
             // ---- Statuses owned by people, for every phase event ----------------------------------------------------
             rule("untouchable-phase-event-warns", UNTOUCHABLE,
-                    EnumSet.of(PXE_VALIDATION_PASSED, PXE_VALIDATION_FAILED, HARDENING_SUCCEEDED, HARDENING_FAILED,
+                    EnumSet.of(PXE_STEP_REPORTED, PXE_VALIDATION_PASSED, PXE_VALIDATION_FAILED, HARDENING_SUCCEEDED,
+                            HARDENING_FAILED,
                             TENANT_DELIVERED),
                     Guard.ANY, new Warn(Warning.UNTOUCHABLE_STATUS),
                     "event for a device whose status the pipeline does not manage; nothing changed")

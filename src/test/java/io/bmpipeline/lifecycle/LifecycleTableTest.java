@@ -61,8 +61,8 @@ class LifecycleTableTest {
                 combinations++;
             }
         }
-        // 10 statuses × (4 recorded-IP comparisons × 4 conflicts + 5 phase events): the space the table covers.
-        assertEquals(10 * (4 * 4 + 5), combinations);
+        // 10 statuses × (4 recorded-IP comparisons × 4 conflicts + 6 phase events): the space the table covers.
+        assertEquals(10 * (4 * 4 + 6), combinations);
     }
 
     @Test
@@ -89,7 +89,7 @@ class LifecycleTableTest {
     void offlineDeviceIsPromotedToDiscoveredAndGetsItsBmcIp() {
         Decision decision = lease(OFFLINE, RecordedBmcIp.ABSENT);
         assertEquals(new Promote(DISCOVERED, IpWrite.ASSIGN), decision);
-        assertEquals(EnumSet.allOf(NetBoxWrite.class), decision.writes());
+        assertEquals(EnumSet.of(NetBoxWrite.STATUS, NetBoxWrite.BMC_IP, NetBoxWrite.OOB_IP), decision.writes());
         assertEquals(JournalEntry.Kind.SUCCESS, decision.journal().orElseThrow().kind());
     }
 
@@ -332,6 +332,20 @@ class LifecycleTableTest {
     void failedValidationIsReportedAndKeepsTheStatus() {
         assertEquals(new ReportFailure(Stage.PXE_VALIDATION), TABLE.decide(DISCOVERED, new PxeValidationFailed()));
         assertEquals(new ReportFailure(Stage.PXE_VALIDATION), TABLE.decide(STAGED, new PxeValidationFailed()));
+    }
+
+    @Test
+    void aValidationStepIsRecordedInPhaseOneOnlyAndNeverMovesTheDevice() {
+        for (DeviceStatus phaseOne : List.of(DISCOVERED, STAGED)) {
+            Decision recorded = TABLE.decide(phaseOne, new LifecycleEvent.PxeStepReported());
+            assertEquals(new Decision.RecordStep(Stage.PXE_VALIDATION), recorded);
+            assertEquals(java.util.EnumSet.of(Decision.NetBoxWrite.LOCAL_CONTEXT), recorded.writes());
+        }
+        for (DeviceStatus other : List.of(OFFLINE, READY, ACTIVE)) {
+            assertEquals(new Warn(Warning.OUT_OF_ORDER), TABLE.decide(other, new LifecycleEvent.PxeStepReported()));
+        }
+        assertEquals(new Warn(Warning.UNTOUCHABLE_STATUS), TABLE.decide(DeviceStatus.PLANNED,
+                new LifecycleEvent.PxeStepReported()));
     }
 
     @Test
