@@ -7,6 +7,7 @@ import jakarta.validation.constraints.Min;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -31,6 +32,85 @@ public interface PipelineConfig {
     LeaseSightings leaseSightings();
 
     DeviceCounts deviceCounts();
+
+    Pxe pxe();
+
+    /** Phase 1: the PXE callback API (served on the main HTTP port, {@code quarkus.http.*}) and its verdicts. */
+    interface Pxe {
+        /**
+         * The per-device callback credentials: an H2 MVStore file {@code <path>.mv.db} holding each credential's
+         * hash, expiry and device, and {@code <path>.key}, the service's key the credentials are derived with.
+         */
+        Path credentials();
+
+        /** A credential is refused this long after it was minted (at discovery, or a new run). */
+        @WithDefault("24h")
+        Duration credentialTtl();
+
+        /**
+         * A file holding the site's HMAC secret: requests signed with it ({@code X-BM-Signature}) are accepted for
+         * any device. Absent: only per-device credentials are.
+         */
+        Optional<Path> hmacSecretFile();
+
+        /** A signature whose timestamp is further than this from the service's clock is refused (replay window). */
+        @WithDefault("5m")
+        Duration hmacMaxSkew();
+
+        /**
+         * Bodies larger than this (e.g. 1M, 512K) are refused with 413 before they are read; the HTTP server enforces
+         * it ({@code quarkus.http.limits.max-body-size} is set from it in application.properties).
+         */
+        @WithDefault("1M")
+        String maxBodySize();
+
+        /** Seconds a 503 asks the caller to wait ({@code Retry-After}). */
+        @WithDefault("5")
+        @Min(1)
+        int retryAfterSeconds();
+
+        /** The steps a run must pass for the device to be staged. */
+        @WithDefault("init,memory,disk,lldp")
+        java.util.List<String> requiredSteps();
+
+        /**
+         * An interface with no cable planned in NetBox: {@code report} notes it in the step's entry (the step still
+         * passes), {@code fail} fails the LLDP step.
+         */
+        @WithDefault("report")
+        UncabledInterfaces uncabledInterfaces();
+
+        /** The least memtester must do for the memory step to pass. */
+        @WithDefault("1")
+        @Min(1)
+        int memoryMinPasses();
+
+        /** Per-device-type floors for fio; a device type without its own uses the defaults. */
+        Map<String, DiskFloor> diskFloor();
+
+        /** Consumers applying results to NetBox (one device's results in order). */
+        @WithDefault("16")
+        @Min(1)
+        @Max(256)
+        int consumers();
+
+        enum UncabledInterfaces { REPORT, FAIL }
+
+        /** Floors a fio job must reach, by direction; 0 = no floor. */
+        interface DiskFloor {
+            @WithDefault("0")
+            double readKiBps();
+
+            @WithDefault("0")
+            double writeKiBps();
+
+            @WithDefault("0")
+            double randreadIops();
+
+            @WithDefault("0")
+            double randwriteIops();
+        }
+    }
 
     /** How often the service counts NetBox's devices per lifecycle status for {@code bm.devices} on the metrics page. */
     interface DeviceCounts {

@@ -1,5 +1,6 @@
 package io.bmpipeline.discovery;
 
+import io.bmpipeline.netbox.Markdown;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bmpipeline.events.EventEnvelope;

@@ -24,6 +24,13 @@ public final class EventTypes {
     /** An identity conflict stopped all writes for a device ({@link Topics#HW_ALERTS}). */
     public static final String DEVICE_QUARANTINED = "bm.device.quarantined";
 
+    /** The PXE image's result of one validation step, accepted by the callback API ({@link Topics#PXE_EVENTS}). */
+    public static final String PXE_STEP_REPORTED = "bm.pxe.step.reported";
+    /** The PXE image's final report of a validation run, accepted by the callback API ({@link Topics#PXE_EVENTS}). */
+    public static final String PXE_VALIDATION_REPORTED = "bm.pxe.validation.reported";
+    /** The service's verdict on a step, recorded in NetBox ({@link Topics#PXE_EVENTS}). */
+    public static final String PXE_STEP_RECORDED = "bm.pxe.step.recorded";
+
     private EventTypes() {}
 
     /** NetBox refused a write's content (HTTP 400); the event carries NetBox's message ({@link Topics#HW_ALERTS}). */

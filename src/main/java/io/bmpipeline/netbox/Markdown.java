@@ -1,17 +1,17 @@
-package io.bmpipeline.discovery;
+package io.bmpipeline.netbox;
 
 /**
  * NetBox renders journal comments as Markdown. Text that came off the wire (a DHCP hostname, a vendor class) is
  * escaped before it goes in, so it reads as the characters it is and never as a link, an image or emphasis.
  */
-final class Markdown {
+public final class Markdown {
 
     /** What means something in the middle of a line (the text never starts one): hostnames keep their '-' and '.'. */
     private static final String SPECIAL = "\\`*_[]|~";
 
     private Markdown() {}
 
-    static String escape(String text) {
+    public static String escape(String text) {
         StringBuilder out = new StringBuilder(text.length() + 8);
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
