@@ -60,12 +60,31 @@ public final class ApiSchema {
     }
 
     private static Invalid invalid(Error e) {
-        String location = e.getInstanceLocation().toString();
-        String field = location.equals("$") ? "" : location.startsWith("$.") ? location.substring(2) : location;
+        String field = dotted(e.getInstanceLocation().toString());
         if ("required".equals(e.getKeyword()) && e.getProperty() != null) {
             field = field.isEmpty() ? e.getProperty() : field + "." + e.getProperty();
         }
         return new Invalid(field.isEmpty() ? "(body)" : field, e.getMessage());
+    }
+
+    /** "/inventory/nics/1/mac" (a JSON pointer) or "$.inventory.nics[1].mac" as "inventory.nics[1].mac". */
+    static String dotted(String location) {
+        if (location.startsWith("$")) {
+            return location.equals("$") ? "" : location.substring(location.startsWith("$.") ? 2 : 1);
+        }
+        StringBuilder out = new StringBuilder();
+        for (String segment : location.split("/")) {
+            if (segment.isEmpty()) {
+                continue;
+            }
+            String name = segment.replace("~1", "/").replace("~0", "~");
+            if (name.chars().allMatch(Character::isDigit)) {
+                out.append('[').append(name).append(']');
+            } else {
+                out.append(out.isEmpty() ? "" : ".").append(name);
+            }
+        }
+        return out.toString();
     }
 
     private Compiled compiled() {

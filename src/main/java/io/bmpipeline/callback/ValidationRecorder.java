@@ -152,34 +152,29 @@ public final class ValidationRecorder {
         String marker = "[pxe " + runId + "/report]";
         String summary = failed.isEmpty() ? "every required step passed (" + String.join(", ", requiredSteps) + ")"
                 : "failed: " + String.join(", ", failed);
-        Optional<String> newStatus = Optional.empty();
+        String status = device.get().status();
+        // Written in this order — the run's result, the journal entry, the status — so a device seen staged has the
+        // rest already, and a replay after a crash finds what was done and does what was not.
+        Optional<String> newStatus = rule.decision() instanceof Decision.Promote p
+                ? Optional.of(p.to().netboxValue()) : Optional.empty();
         String type;
+        JournalEntry.Kind kind;
+        String entry;
         switch (rule.decision()) {
             case Decision.Promote p -> {
-                String to = p.to().netboxValue();
-                journalOnce(deviceId, marker, JournalEntry.Kind.SUCCESS, "PXE validation run " + runId + ": " + summary
-                        + "; " + device.get().status() + " → " + to + ". " + rule.why() + ". Rule " + rule.id());
-                if (!device.get().status().equals(to)) {
-                    netbox.devices().setStatus(deviceId, to);
-                }
-                newStatus = Optional.of(to);
+                kind = JournalEntry.Kind.SUCCESS;
+                entry = "PXE validation run " + runId + ": " + summary + "; " + status + " → " + newStatus.get();
                 type = EventTypes.DEVICE_STATE_CHANGED;
-                LOG.infof("PXE report of %s (run %s): %s; %s → %s [%s]", device.get().label(), runId, summary,
-                        device.get().status(), to, rule.id());
             }
             case Decision.ReportFailure f -> {
-                journalOnce(deviceId, marker, JournalEntry.Kind.DANGER, "PXE validation run " + runId + " " + summary
-                        + "; status " + device.get().status() + " kept. " + rule.why() + ". Rule " + rule.id());
+                kind = JournalEntry.Kind.DANGER;
+                entry = "PXE validation run " + runId + " " + summary + "; status " + status + " kept";
                 type = EventTypes.DEVICE_STAGE_FAILED;
-                LOG.infof("PXE report of %s (run %s): %s; status %s kept [%s]", device.get().label(), runId, summary,
-                        device.get().status(), rule.id());
             }
             case Decision.Warn w -> {
-                journalOnce(deviceId, marker, JournalEntry.Kind.WARNING, "PXE validation run " + runId + " (" + summary
-                        + ") not applied: device is " + device.get().status() + ". " + rule.why() + ". Rule " + rule.id());
+                kind = JournalEntry.Kind.WARNING;
+                entry = "PXE validation run " + runId + " (" + summary + ") not applied: device is " + status;
                 type = EventTypes.DEVICE_WARNING;
-                LOG.infof("PXE report of %s (run %s): not applied, device is %s [%s]", device.get().label(), runId,
-                        device.get().status(), rule.id());
             }
             default -> {
                 LOG.debugf("PXE report of %s (run %s): %s [%s]", device.get().label(), runId, rule.decision().label(),
@@ -187,20 +182,29 @@ public final class ValidationRecorder {
                 return List.of();
             }
         }
-        ObjectNode context = hardware.localContext();
-        ObjectNode validation = validation(context, runId);
-        validation.set("steps", previousSteps(hardware, runId));
-        ObjectNode result = validation.putObject("result");
-        result.put("verdict", failed.isEmpty() ? "pass" : "fail");
-        result.put("endedAt", report.endedAt().toString());
-        if (report.image() != null) {
-            result.put("image", report.image());
+        if (!(rule.decision() instanceof Decision.Warn)) {
+            ObjectNode context = hardware.localContext();
+            ObjectNode validation = validation(context, runId);
+            validation.set("steps", previousSteps(hardware, runId));
+            ObjectNode result = validation.putObject("result");
+            result.put("verdict", failed.isEmpty() ? "pass" : "fail");
+            result.put("endedAt", report.endedAt().toString());
+            if (report.image() != null) {
+                result.put("image", report.image());
+            }
+            var failedNode = result.putArray("failedSteps");
+            failed.forEach(failedNode::add);
+            if (!context.equals(hardware.localContext())) {
+                netbox.devices().setLocalContext(deviceId, context);
+            }
         }
-        var failedNode = result.putArray("failedSteps");
-        failed.forEach(failedNode::add);
-        if (!context.equals(hardware.localContext())) {
-            netbox.devices().setLocalContext(deviceId, context);
+        journalOnce(deviceId, marker, kind, entry + ". " + rule.why() + ". Rule " + rule.id());
+        if (newStatus.isPresent() && !status.equals(newStatus.get())) {
+            netbox.devices().setStatus(deviceId, newStatus.get());
         }
+        LOG.infof("PXE report of %s (run %s): %s; %s [%s]", device.get().label(), runId, summary,
+                newStatus.map(to -> status + " → " + to).orElse(rule.decision() instanceof Decision.Warn
+                        ? "not applied, device is " + status : "status " + status + " kept"), rule.id());
         return List.of(new Publication(Topics.DEVICE_STATE, announce(event, device.get(), type, rule, newStatus)));
     }
 

@@ -57,6 +57,9 @@ final class BusConsumer extends DefaultConsumer {
     @Override
     protected void doStop() throws Exception {
         running = false;
+        if (subscription != null) {
+            subscription.wakeAll(); // an idle dispatcher waits up to 10 s for a publication otherwise
+        }
         var executors = getEndpoint().getCamelContext().getExecutorServiceManager();
         if (dispatcher != null) {
             executors.shutdownGraceful(dispatcher, 10_000);

@@ -52,6 +52,16 @@ final class H2Subscription implements Subscription {
     }
 
     @Override
+    public void wakeAll() {
+        idle.lock();
+        try {
+            published.signalAll();
+        } finally {
+            idle.unlock();
+        }
+    }
+
+    @Override
     public void awaitPublication(java.time.Duration max) throws InterruptedException {
         idle.lock();
         try {

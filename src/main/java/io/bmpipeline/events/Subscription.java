@@ -56,6 +56,9 @@ public interface Subscription {
         Thread.sleep(max);
     }
 
+    /** Ends every {@link #awaitPublication} of this group now: its consumer is stopping. */
+    default void wakeAll() {}
+
     /** The earliest time a pending event of a key not in flight becomes deliverable; empty when nothing is pending. */
     Optional<Instant> nextAttemptAt();
 

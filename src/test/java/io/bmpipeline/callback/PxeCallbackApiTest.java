@@ -125,4 +125,226 @@ class PxeCallbackApiTest {
                 .path("bandwidthKiBps").asDouble(), context.toString());
         assertEquals("pass", context.path("result").path("verdict").asText(), context.toString());
     }
+
+    private static final byte[] SITE_SECRET = readSecret();
+
+    private static byte[] readSecret() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("src/test/resources/pxe-hmac-secret")).strip()
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static long now() {
+        return java.time.Instant.now().getEpochSecond();
+    }
+
+    @Test
+    void everyRefusalSaysWhyWithTheStatusACallerCanActOn() {
+        Server a = server("discovered");
+        Server b = server("discovered");
+        String tokenA = client.mint(a.serial());
+        client.mint(b.serial());
+        String run = "run-" + UUID.randomUUID();
+        String memory = PxeCallbackClient.memory(run, 1).toString();
+        String path = "/pxe/v1/devices/" + a.serial() + "/steps/memory";
+
+        var none = client.post(path, null, memory);
+        assertEquals(401, none.status(), none.body().toString());
+        assertTrue(none.headers().firstValue("WWW-Authenticate").isPresent());
+        assertEquals(401, none.body().path("status").asInt());
+
+        var unknown = client.post(path, "Bearer " + CallbackCredentials.PREFIX + "notonethisserviceminted", memory);
+        assertEquals(401, unknown.status(), unknown.body().toString());
+
+        var otherDevice = client.post("/pxe/v1/devices/" + b.serial() + "/steps/memory", "Bearer " + tokenA, memory);
+        assertEquals(403, otherDevice.status(), otherDevice.body().toString());
+
+        String unknownSerial = fixture.serial("NOSUCH");
+        var notFound = client.signed("/pxe/v1/devices/" + unknownSerial + "/steps/memory", SITE_SECRET, now(), memory);
+        assertEquals(404, notFound.status(), notFound.body().toString());
+        assertTrue(notFound.body().path("message").asText().contains(unknownSerial), notFound.body().toString());
+
+        var noTool = PxeCallbackClient.memory(run, 1);
+        noTool.remove("tool");
+        var missing = client.post(path, "Bearer " + tokenA, noTool.toString());
+        assertEquals(400, missing.status(), missing.body().toString());
+        assertEquals("tool", missing.body().path("field").asText(), missing.body().toString());
+
+        var badMac = PxeCallbackClient.init(run, a.serial(), "Dell", "PowerEdge R650", a.mac1(), "not-a-mac");
+        var nested = client.step(a.serial(), "init", tokenA, badMac);
+        assertEquals(400, nested.status(), nested.body().toString());
+        assertEquals("inventory.nics[1].mac", nested.body().path("field").asText(), nested.body().toString());
+
+        var badStep = client.step(a.serial(), "Memory_Test", tokenA, PxeCallbackClient.memory(run, 1));
+        assertEquals(400, badStep.status(), badStep.body().toString());
+        assertEquals("step", badStep.body().path("field").asText());
+
+        var failedWithoutReason = PxeCallbackClient.memory(run, 1).put("status", "fail");
+        var noReason = client.step(a.serial(), "memory", tokenA, failedWithoutReason);
+        assertEquals(400, noReason.status(), noReason.body().toString());
+        assertEquals("reason", noReason.body().path("field").asText());
+
+        var notJson = client.post(path, "Bearer " + tokenA, "{\"runId\": ");
+        assertEquals(400, notJson.status(), notJson.body().toString());
+        assertEquals("(body)", notJson.body().path("field").asText());
+
+        Server active = server("active");
+        var wrongState = client.signed("/pxe/v1/devices/" + active.serial() + "/steps/memory", SITE_SECRET, now(),
+                memory);
+        assertEquals(409, wrongState.status(), wrongState.body().toString());
+        assertEquals("active", wrongState.body().path("deviceStatus").asText(), wrongState.body().toString());
+
+        var tooBig = client.post(path, "Bearer " + tokenA, "{\"runId\":\"" + "x".repeat(1_100_000) + "\"}");
+        assertEquals(413, tooBig.status());
+
+        var text = client.send(java.net.http.HttpRequest.newBuilder(URI.create(api.toString()).resolve(path))
+                .header("Content-Type", "text/plain").header("Authorization", "Bearer " + tokenA)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(memory)).build());
+        assertEquals(415, text.status(), text.body().toString());
+
+        // None of the refusals reached the bus: the device's journal stays empty.
+        assertEquals(List.of(), netbox.journal().entries(a.device().id()));
+    }
+
+    @Test
+    void aSiteSignatureIsAcceptedOnceAndRefusedWhenReplayedOrStale() {
+        Server s = server("discovered");
+        String run = "run-" + UUID.randomUUID();
+        String body = PxeCallbackClient.memory(run, 1).toString();
+        String path = "/pxe/v1/devices/" + s.serial() + "/steps/memory";
+        long t = now();
+        var first = client.signed(path, SITE_SECRET, t, body);
+        assertEquals(202, first.status(), first.body().toString());
+        var replayed = client.signed(path, SITE_SECRET, t, body);
+        assertEquals(401, replayed.status(), replayed.body().toString());
+        assertTrue(replayed.body().path("message").asText().contains("replayed"), replayed.body().toString());
+        var stale = client.signed(path, SITE_SECRET, t - 3600, body);
+        assertEquals(401, stale.status(), stale.body().toString());
+        var forged = client.signed(path, "another-secret-of-32-characters!".getBytes(), now(), body);
+        assertEquals(401, forged.status(), forged.body().toString());
+        List<JournalEntry> entries = journal(s.device().id(), 1);
+        assertEquals(1, entries.size(), entries.toString());
+    }
+
+    @Test
+    void aNewRunRefusesTheEarlierCredential() {
+        Server s = server("discovered");
+        String first = client.mint(s.serial());
+        String second = client.mint(s.serial());
+        var old = client.step(s.serial(), "memory", first, PxeCallbackClient.memory("run-1", 1));
+        assertEquals(401, old.status(), old.body().toString());
+        assertEquals(202, client.step(s.serial(), "memory", second, PxeCallbackClient.memory("run-1", 1)).status());
+    }
+
+    @Test
+    void theSameStepPostedTwiceIsAcceptedOnceAndJournaledOnce() {
+        Server s = server("discovered");
+        String token = client.mint(s.serial());
+        var body = PxeCallbackClient.memory("run-dup", 1);
+        var first = client.step(s.serial(), "memory", token, body);
+        var again = client.step(s.serial(), "memory", token, body);
+        assertEquals(202, first.status());
+        assertEquals(202, again.status());
+        assertEquals(false, first.body().path("duplicate").asBoolean());
+        assertEquals(true, again.body().path("duplicate").asBoolean(), again.body().toString());
+        assertEquals(first.body().path("eventId"), again.body().path("eventId"));
+        // A later step of the same run, applied after both: the duplicate had its turn by then.
+        assertEquals(202, client.step(s.serial(), "disk", token, PxeCallbackClient.disk("run-dup", 500_000)).status());
+        List<JournalEntry> entries = journal(s.device().id(), 2);
+        assertEquals(1, entries.stream().filter(e -> e.comments().contains("[pxe run-dup/memory]")).count(),
+                entries.toString());
+    }
+
+    @Test
+    void aSwitchPortOtherThanTheCabledOneFailsTheLldpStepAndTheDeviceStaysDiscovered() {
+        Server s = server("discovered");
+        String token = client.mint(s.serial());
+        String run = "run-" + UUID.randomUUID();
+        passAllBut(s, token, run, "lldp");
+        assertEquals(202, client.step(s.serial(), "lldp", token, PxeCallbackClient.lldp(run,
+                new String[] {"eth0", s.mac1(), s.switchName(), "Ethernet2"})).status());
+        assertEquals(202, client.report(s.serial(), token,
+                PxeCallbackClient.report(run, "init", "memory", "disk", "lldp")).status());
+        List<JournalEntry> entries = journal(s.device().id(), 5);
+        JournalEntry lldp = entries.stream().filter(e -> e.comments().contains("/lldp]")).findFirst().orElseThrow();
+        assertEquals(JournalEntry.Kind.DANGER, lldp.kind(), lldp.toString());
+        assertTrue(lldp.comments().contains("| eno1 | " + s.switchName() + "/Ethernet1 | " + s.switchName()
+                + "/Ethernet2 | fails |"), lldp.comments());
+        JournalEntry report = entries.stream().filter(e -> e.comments().contains("/report]")).findFirst().orElseThrow();
+        assertEquals(JournalEntry.Kind.DANGER, report.kind());
+        assertTrue(report.comments().contains("failed: lldp (fail)"), report.comments());
+        assertEquals("discovered", netbox.devices().byId(s.device().id()).orElseThrow().status());
+    }
+
+    @Test
+    void anInventoryThatDiffersFromNetBoxFailsTheInitStepWithATableOfTheDifferences() {
+        Server s = server("discovered");
+        String token = client.mint(s.serial());
+        String run = "run-" + UUID.randomUUID();
+        String stranger = mac();
+        var init = PxeCallbackClient.init(run, "WRONG-SERIAL", "Supermicro", "SYS-1029U", s.mac1(), stranger);
+        assertEquals(202, client.step(s.serial(), "init", token, init).status());
+        JournalEntry entry = journal(s.device().id(), 1).getFirst();
+        assertEquals(JournalEntry.Kind.DANGER, entry.kind(), entry.toString());
+        for (String row : List.of("| serial | " + s.serial() + " | WRONG-SERIAL | fails |",
+                "| model | PowerEdge R650 | SYS-1029U | fails |",
+                "| interface eno2 | " + MacAddress.of(s.mac2()).value() + " | no NIC with this MAC | fails |",
+                "| NIC eth1 | no interface in NetBox | " + MacAddress.of(stranger).value() + " | fails |")) {
+            assertTrue(entry.comments().contains(row), row + " in " + entry.comments());
+        }
+        assertTrue(entry.comments().contains("| manufacturer |"), entry.comments());
+        var recorded = netbox.devices().hardware(s.device().id()).orElseThrow().localContext()
+                .path("bm_pipeline").path("pxe_validation").path("steps").path("init");
+        assertEquals("fail", recorded.path("verdict").asText(), recorded.toString());
+    }
+
+    @Test
+    void aRerunAfterAFailureReplacesTheResultsAndStagesTheDevice() {
+        Server s = server("discovered");
+        String first = client.mint(s.serial());
+        String run1 = "run-" + UUID.randomUUID();
+        passAllBut(s, first, run1, "memory");
+        assertEquals(202, client.step(s.serial(), "memory", first, PxeCallbackClient.memory(run1, 0)).status());
+        assertEquals(202, client.report(s.serial(), first,
+                PxeCallbackClient.report(run1, "init", "disk", "lldp")).status());
+        List<JournalEntry> afterFirst = journal(s.device().id(), 5);
+        assertTrue(afterFirst.stream().anyMatch(e -> e.kind() == JournalEntry.Kind.DANGER
+                && e.comments().contains("memtester passes")), afterFirst.toString());
+        assertEquals("discovered", netbox.devices().byId(s.device().id()).orElseThrow().status());
+
+        String second = client.mint(s.serial());
+        String run2 = "run-" + UUID.randomUUID();
+        passAllBut(s, second, run2, "none");
+        assertEquals(202, client.report(s.serial(), second,
+                PxeCallbackClient.report(run2, "init", "memory", "disk", "lldp")).status());
+        Eventually.await("device staged", () -> netbox.devices().byId(s.device().id()).orElseThrow().status(),
+                "staged"::equals);
+        var context = netbox.devices().hardware(s.device().id()).orElseThrow().localContext()
+                .path("bm_pipeline").path("pxe_validation");
+        assertEquals(run2, context.path("runId").asText());
+        assertEquals("pass", context.path("steps").path("memory").path("verdict").asText(), context.toString());
+        assertEquals(10, journal(s.device().id(), 10).size());
+    }
+
+    /** Posts every passing step of the run except {@code except}. */
+    private void passAllBut(Server s, String token, String run, String except) {
+        String mfr = fixture.manufacturer("Dell Inc.");
+        if (!except.equals("init")) {
+            assertEquals(202, client.step(s.serial(), "init", token,
+                    PxeCallbackClient.init(run, s.serial(), mfr, "PowerEdge R650", s.mac1(), s.mac2())).status());
+        }
+        if (!except.equals("memory")) {
+            assertEquals(202, client.step(s.serial(), "memory", token, PxeCallbackClient.memory(run, 2)).status());
+        }
+        if (!except.equals("disk")) {
+            assertEquals(202, client.step(s.serial(), "disk", token, PxeCallbackClient.disk(run, 500_000)).status());
+        }
+        if (!except.equals("lldp")) {
+            assertEquals(202, client.step(s.serial(), "lldp", token, PxeCallbackClient.lldp(run,
+                    new String[] {"eth0", s.mac1(), s.switchName(), "Ethernet1"})).status());
+        }
+    }
 }
