@@ -1,5 +1,6 @@
 package io.bmpipeline.callback;
 
+import io.bmpipeline.cli.CommandMode;
 import io.bmpipeline.config.PipelineConfig;
 import io.bmpipeline.events.EventBus;
 import io.bmpipeline.netbox.NetBoxClient;
@@ -21,8 +22,11 @@ public class CallbackBeans {
 
     @Produces
     @Singleton
-    CallbackCredentials credentials(PipelineConfig config) {
-        return CallbackCredentials.open(config.pxe().credentials(), config.pxe().credentialTtl(), Clock.systemUTC());
+    CallbackCredentials credentials(PipelineConfig config, CommandMode mode) {
+        var pxe = config.pxe();
+        // The service opens the file at start (a wrong path stops it there); a command never takes it.
+        return mode.serving() ? CallbackCredentials.open(pxe.credentials(), pxe.credentialTtl(), Clock.systemUTC())
+                : CallbackCredentials.openOnFirstUse(pxe.credentials(), pxe.credentialTtl(), Clock.systemUTC());
     }
 
     void close(@Disposes CallbackCredentials credentials) {

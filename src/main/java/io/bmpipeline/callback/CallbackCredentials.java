@@ -72,39 +72,64 @@ public final class CallbackCredentials implements AutoCloseable {
         record Refused(String why) implements Verdict {}
     }
 
-    private final MVStore store;
-    private final MVMap<Long, String> byDevice;
-    private final Map<String, Enrolment> byHash = new ConcurrentHashMap<>();
-    private final Map<String, Long> bySerial = new ConcurrentHashMap<>();
-    private final byte[] key;
+    private final Path path;
     private final Duration ttl;
     private final Clock clock;
+    private volatile Opened opened;
 
-    private CallbackCredentials(MVStore store, byte[] key, Duration ttl, Clock clock) {
-        this.store = store;
-        this.byDevice = store.openMap(MAP);
-        this.key = key;
+    /** The open store, its in-memory indexes and the key. */
+    private record Opened(MVStore store, MVMap<Long, String> byDevice, Map<String, Enrolment> byHash,
+                          Map<String, Long> bySerial, byte[] key) {}
+
+    private CallbackCredentials(Path path, Duration ttl, Clock clock) {
+        this.path = path;
         this.ttl = ttl;
         this.clock = clock;
-        byDevice.values().forEach(json -> {
-            Enrolment e = parse(json);
-            byHash.put(e.hash(), e);
-            bySerial.put(e.serial().toUpperCase(java.util.Locale.ROOT), e.deviceId());
-        });
     }
 
-    /** Opens (or creates) the store {@code <path>.mv.db} and the key {@code <path>.key}. */
+    /** Opens (or creates) the store {@code <path>.mv.db} and the key {@code <path>.key} now: the service's. */
     public static CallbackCredentials open(Path path, Duration ttl, Clock clock) {
-        Path file = Path.of(path + ".mv.db");
-        try {
-            if (file.toAbsolutePath().getParent() != null) {
-                Files.createDirectories(file.toAbsolutePath().getParent());
+        CallbackCredentials credentials = new CallbackCredentials(path, ttl, clock);
+        credentials.opened();
+        return credentials;
+    }
+
+    /**
+     * The store, opened when first used: an operator's command that runs beside the service never uses it, so it
+     * must not take the file the running service holds.
+     */
+    public static CallbackCredentials openOnFirstUse(Path path, Duration ttl, Clock clock) {
+        return new CallbackCredentials(path, ttl, clock);
+    }
+
+    private Opened opened() {
+        Opened now = opened;
+        if (now != null) {
+            return now;
+        }
+        synchronized (this) {
+            if (opened == null) {
+                Path file = Path.of(path + ".mv.db");
+                try {
+                    if (file.toAbsolutePath().getParent() != null) {
+                        Files.createDirectories(file.toAbsolutePath().getParent());
+                    }
+                    byte[] key = key(Path.of(path + ".key"));
+                    MVStore store = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
+                    MVMap<Long, String> byDevice = store.openMap(MAP);
+                    Map<String, Enrolment> byHash = new ConcurrentHashMap<>();
+                    Map<String, Long> bySerial = new ConcurrentHashMap<>();
+                    byDevice.values().forEach(json -> {
+                        Enrolment e = parse(json);
+                        byHash.put(e.hash(), e);
+                        bySerial.put(e.serial().toUpperCase(java.util.Locale.ROOT), e.deviceId());
+                    });
+                    opened = new Opened(store, byDevice, byHash, bySerial, key);
+                } catch (IOException | RuntimeException e) {
+                    throw new IllegalStateException("PXE callback credentials " + file + ": " + e.getMessage(), e);
+                }
             }
-            byte[] key = key(Path.of(path + ".key"));
-            MVStore store = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
-            return new CallbackCredentials(store, key, ttl, clock);
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalStateException("PXE callback credentials " + file + ": " + e.getMessage(), e);
+            return opened;
         }
     }
 
@@ -119,7 +144,7 @@ public final class CallbackCredentials implements AutoCloseable {
         String nonce = Base64.getUrlEncoder().withoutPadding().encodeToString(nonceBytes);
         String token = derive(deviceId, nonce);
         Enrolment fresh = new Enrolment(deviceId, serial, status, nonce, hash(token), now, now.plus(ttl), false);
-        current(deviceId).ifPresent(old -> byHash.remove(old.hash()));
+        current(deviceId).ifPresent(old -> opened().byHash().remove(old.hash()));
         save(fresh);
         return token;
     }
@@ -131,12 +156,12 @@ public final class CallbackCredentials implements AutoCloseable {
 
     /** The device's enrolment, usable or not. */
     public Optional<Enrolment> current(long deviceId) {
-        return Optional.ofNullable(byDevice.get(deviceId)).map(CallbackCredentials::parse);
+        return Optional.ofNullable(opened().byDevice().get(deviceId)).map(CallbackCredentials::parse);
     }
 
     /** Whether the device has a credential at all (usable or not). */
     public boolean enrolled(long deviceId) {
-        return byDevice.containsKey(deviceId);
+        return opened().byDevice().containsKey(deviceId);
     }
 
     /** Revokes the device's credential; true when there was a usable one. */
@@ -156,7 +181,7 @@ public final class CallbackCredentials implements AutoCloseable {
 
     /** The enrolment of the device NetBox had with this serial when it was minted (case-insensitive). */
     public Optional<Enrolment> bySerial(String serial) {
-        Long id = bySerial.get(serial.toUpperCase(java.util.Locale.ROOT));
+        Long id = opened().bySerial().get(serial.toUpperCase(java.util.Locale.ROOT));
         return id == null ? Optional.empty() : current(id);
     }
 
@@ -165,7 +190,7 @@ public final class CallbackCredentials implements AutoCloseable {
         if (presented == null || !presented.startsWith(PREFIX) || presented.length() > 200) {
             return new Verdict.Refused("not a callback credential of this service");
         }
-        Enrolment e = byHash.get(hash(presented));
+        Enrolment e = opened().byHash().get(hash(presented));
         if (e == null) {
             return new Verdict.Refused("unknown or replaced callback credential");
         }
@@ -179,23 +204,24 @@ public final class CallbackCredentials implements AutoCloseable {
     }
 
     private void save(Enrolment e) {
+        Opened o = opened();
         Enrolment previous = current(e.deviceId()).orElse(null);
-        byDevice.put(e.deviceId(), json(e));
-        store.commit();
-        store.sync();
+        o.byDevice().put(e.deviceId(), json(e));
+        o.store().commit();
+        o.store().sync();
         if (previous != null && !previous.hash().equals(e.hash())) {
-            byHash.remove(previous.hash());
+            o.byHash().remove(previous.hash());
         }
-        byHash.put(e.hash(), e);
+        o.byHash().put(e.hash(), e);
         if (!e.serial().isEmpty()) {
-            bySerial.put(e.serial().toUpperCase(java.util.Locale.ROOT), e.deviceId());
+            o.bySerial().put(e.serial().toUpperCase(java.util.Locale.ROOT), e.deviceId());
         }
     }
 
     private String derive(long deviceId, String nonce) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            mac.init(new SecretKeySpec(opened().key(), "HmacSHA256"));
             byte[] tag = mac.doFinal(("pxe-callback|" + deviceId + "|" + nonce).getBytes(StandardCharsets.UTF_8));
             return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(tag);
         } catch (GeneralSecurityException e) {
@@ -256,7 +282,10 @@ public final class CallbackCredentials implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        store.close();
+    public synchronized void close() {
+        if (opened != null) {
+            opened.store().close();
+            opened = null;
+        }
     }
 }
