@@ -33,6 +33,12 @@ class PxeCallbackApiTest {
     @TestHTTPResource("/")
     URL api;
 
+    @jakarta.inject.Inject
+    io.bmpipeline.events.EventBus bus;
+
+    @jakarta.inject.Inject
+    CallbackCredentials credentials;
+
     @TestHTTPResource(value = "/", management = true)
     URL management;
 
@@ -124,6 +130,25 @@ class PxeCallbackApiTest {
         assertEquals(500000.0, context.path("steps").path("disk").path("disk").path("jobs").path(0)
                 .path("bandwidthKiBps").asDouble(), context.toString());
         assertEquals("pass", context.path("result").path("verdict").asText(), context.toString());
+        assertEquals(List.of("disk", "init", "lldp", "memory"), events(io.bmpipeline.events.Topics.PXE_EVENTS,
+                io.bmpipeline.events.EventTypes.PXE_STEP_RECORDED, run).stream()
+                .map(e -> e.path("step").asText() + (e.path("verdict").asText().equals("pass") ? "" : " failed"))
+                .sorted().toList());
+        List<JsonNode> staged = events(io.bmpipeline.events.Topics.DEVICE_STATE,
+                io.bmpipeline.events.EventTypes.DEVICE_STATE_CHANGED, run);
+        assertEquals(1, staged.size(), staged.toString());
+        assertEquals("staged", staged.getFirst().path("newStatus").asText());
+    }
+
+    /** The data of the events of {@code type} on {@code topic} that belong to the run. */
+    private List<JsonNode> events(String topic, String type, String run) {
+        List<JsonNode> found = new java.util.ArrayList<>();
+        bus.replay(topic, type, e -> {
+            if (e.envelope().data().path("runId").asText().equals(run)) {
+                found.add(e.envelope().data());
+            }
+        });
+        return found;
     }
 
     private static final byte[] SITE_SECRET = readSecret();
@@ -346,5 +371,50 @@ class PxeCallbackApiTest {
             assertEquals(202, client.step(s.serial(), "lldp", token, PxeCallbackClient.lldp(run,
                     new String[] {"eth0", s.mac1(), s.switchName(), "Ethernet1"})).status());
         }
+    }
+
+    @Test
+    void aDeviceBecomingDiscoveredGetsACredentialThatFollowsItsStatus() {
+        Server s = server("discovered");
+        long id = s.device().id();
+        announce(id, s.serial(), "offline", "discovered");
+        Eventually.await("credential minted", () -> credentials.enrolled(id), Boolean::booleanValue);
+        String token = credentials.current(id, java.time.Instant.now()).orElseThrow();
+        assertEquals(202, client.step(s.serial(), "memory", token, PxeCallbackClient.memory("run-e", 1)).status());
+
+        announce(id, s.serial(), "staged", "ready");
+        Eventually.await("status recorded", () -> credentials.current(id).orElseThrow().status(), "ready"::equals);
+        var late = client.step(s.serial(), "disk", token, PxeCallbackClient.disk("run-e", 1));
+        assertEquals(409, late.status(), late.body().toString());
+        assertEquals("ready", late.body().path("deviceStatus").asText());
+
+        var revoke = client.send(java.net.http.HttpRequest.newBuilder(URI.create(management.toString())
+                .resolve("/bm/pxe/credentials/" + s.serial())).DELETE().build());
+        assertEquals(200, revoke.status());
+        assertEquals(401, client.step(s.serial(), "disk", token, PxeCallbackClient.disk("run-e", 1)).status());
+    }
+
+    /** What the discovery and staging routes announce when they move a device. */
+    private void announce(long deviceId, String serial, String from, String to) {
+        var data = PxeCallbackClient.JSON.createObjectNode().put("deviceId", deviceId).put("serial", serial)
+                .put("status", from).put("newStatus", to).put("rule", "test");
+        bus.publish(io.bmpipeline.events.Topics.DEVICE_STATE, io.bmpipeline.events.EventEnvelope.of(
+                UUID.randomUUID().toString(), "test", io.bmpipeline.events.EventTypes.DEVICE_STATE_CHANGED, serial,
+                java.time.Instant.now(), data));
+    }
+
+    @Test
+    void anImageThatKnowsOnlyAMacFindsItsDeviceThroughInit() {
+        Server s = server("discovered");
+        String run = "run-" + UUID.randomUUID();
+        String body = PxeCallbackClient.init(run, s.serial(), fixture.manufacturer("Dell Inc."), "PowerEdge R650",
+                s.mac1(), s.mac2()).toString();
+        var byMac = client.signed("/pxe/v1/macs/" + s.mac2() + "/steps/init", SITE_SECRET, now(), body);
+        assertEquals(202, byMac.status(), byMac.body().toString());
+        assertEquals(s.serial(), byMac.body().path("serial").asText());
+        JournalEntry entry = journal(s.device().id(), 1).getFirst();
+        assertEquals(JournalEntry.Kind.SUCCESS, entry.kind(), entry.comments());
+        var unknown = client.signed("/pxe/v1/macs/02:00:00:00:00:01/steps/init", SITE_SECRET, now(), body);
+        assertEquals(404, unknown.status(), unknown.body().toString());
     }
 }
