@@ -1,6 +1,7 @@
 package io.bmpipeline.callback;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,7 +17,13 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
 import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -74,6 +81,19 @@ class PxeCallbackApiTest {
         return new Server(device, serial, mac1, mac2, tor.device().name().orElseThrow());
     }
 
+    private URI path(String path) {
+        return URI.create(api.toString()).resolve(path);
+    }
+
+    /** An answer as the document declares it: the status, JSON, the Answer schema, the status repeated. */
+    private void assertAnswer(int status, PxeCallbackClient.Answer a) {
+        assertEquals(status, a.status(), a.body().toString());
+        assertEquals("application/json", a.headers().firstValue("Content-Type").orElse("(none)"), a.body().toString());
+        ApiSchema document = new ApiSchema(() -> client.get("/pxe/v1/openapi.json").body().toString());
+        assertEquals(Optional.empty(), document.check("Answer", a.body()), a.body().toString());
+        assertEquals(status, a.body().path("status").asInt(), a.body().toString());
+    }
+
     private List<JournalEntry> journal(long deviceId, int atLeast) {
         return Eventually.await(atLeast + " journal entries on device " + deviceId,
                 () -> netbox.journal().entries(deviceId), entries -> entries.size() >= atLeast);
@@ -124,5 +144,20 @@ class PxeCallbackApiTest {
         assertEquals(500000.0, context.path("steps").path("disk").path("disk").path("jobs").path(0)
                 .path("bandwidthKiBps").asDouble(), context.toString());
         assertEquals("pass", context.path("result").path("verdict").asText(), context.toString());
+    }
+
+    @Test
+    void answersLeaveOutTheFieldsThatDoNotApply() {
+        Server s = server("discovered");
+        String token = client.mint(s.serial());
+        String run = "run-" + UUID.randomUUID();
+        var accepted = client.step(s.serial(), "memory", token, PxeCallbackClient.memory(run, 1));
+        assertAnswer(202, accepted);
+        assertFalse(accepted.body().has("field") || accepted.body().has("deviceStatus"), accepted.body().toString());
+        var invalid = client.step(s.serial(), "memory", token, PxeCallbackClient.JSON.createObjectNode());
+        assertAnswer(400, invalid);
+        assertFalse(invalid.body().has("serial") || invalid.body().has("eventId") || invalid.body().has("duplicate"),
+                invalid.body().toString());
+        assertAnswer(401, client.step(s.serial(), "memory", "bmpxe_unknown", PxeCallbackClient.memory("r", 1)));
     }
 }
