@@ -147,6 +147,22 @@ class PxeCallbackApiTest {
     }
 
     @Test
+    void theDocumentDeclaresTheAnswersTheApiGivesAndNoOthers() {
+        JsonNode paths = client.get("/pxe/v1/openapi.json").body().path("paths");
+        Set<String> declared = Set.of("202", "400", "401", "403", "404", "409", "413", "415", "503");
+        for (String path : List.of("/pxe/v1/devices/{serial}/steps/{step}", "/pxe/v1/macs/{mac}/steps/init",
+                "/pxe/v1/devices/{serial}/report")) {
+            JsonNode responses = paths.path(path).path("post").path("responses");
+            Set<String> codes = new TreeSet<>();
+            responses.fieldNames().forEachRemaining(codes::add);
+            assertEquals(new TreeSet<>(declared), codes, path);
+            codes.forEach(code -> assertEquals(code.equals("413") ? "" : "#/components/schemas/Answer",
+                    responses.path(code).path("content").path("application/json").path("schema").path("$ref").asText(),
+                    path + " " + code)); // 413 comes from the HTTP server, without a body
+        }
+    }
+
+    @Test
     void answersLeaveOutTheFieldsThatDoNotApply() {
         Server s = server("discovered");
         String token = client.mint(s.serial());
@@ -159,5 +175,17 @@ class PxeCallbackApiTest {
         assertFalse(invalid.body().has("serial") || invalid.body().has("eventId") || invalid.body().has("duplicate"),
                 invalid.body().toString());
         assertAnswer(401, client.step(s.serial(), "memory", "bmpxe_unknown", PxeCallbackClient.memory("r", 1)));
+    }
+
+    @Test
+    void aBodyOverTheSizeLimitIsRefusedWith413() throws Exception {
+        // HTTP/1.1, as the image's curl speaks it: the HTTP server's 413 carries "Connection: close", which an
+        // HTTP/2 (h2c) client rejects as a malformed response.
+        HttpClient http11 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        String tooLarge = "{\"runId\":\"" + "x".repeat(1024 * 1024) + "\"}";
+        var answer = http11.send(HttpRequest.newBuilder(path("/pxe/v1/devices/SN1/steps/memory"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(tooLarge))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, answer.statusCode(), answer.body());
     }
 }
