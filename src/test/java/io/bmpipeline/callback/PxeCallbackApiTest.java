@@ -178,6 +178,14 @@ class PxeCallbackApiTest {
     }
 
     @Test
+    void aBodyThatIsNotJsonIsRefusedWith415AsAnAnswer() {
+        URI step = path("/pxe/v1/devices/SN1/steps/memory");
+        assertAnswer(415, client.send(HttpRequest.newBuilder(step).header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build()));
+        assertAnswer(415, client.send(HttpRequest.newBuilder(step).POST(HttpRequest.BodyPublishers.noBody()).build()));
+    }
+
+    @Test
     void aBodyOverTheSizeLimitIsRefusedWith413() throws Exception {
         // HTTP/1.1, as the image's curl speaks it: the HTTP server's 413 carries "Connection: close", which an
         // HTTP/2 (h2c) client rejects as a malformed response.
