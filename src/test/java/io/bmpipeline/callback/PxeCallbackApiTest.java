@@ -196,4 +196,11 @@ class PxeCallbackApiTest {
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(413, answer.statusCode(), answer.body());
     }
+
+    @Test
+    void anAnswerIsJsonWhateverTheClientAccepts() {
+        assertAnswer(401, client.send(HttpRequest.newBuilder(path("/pxe/v1/devices/SN1/report"))
+                .header("Content-Type", "application/json").header("Accept", "text/html")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build()));
+    }
 }
