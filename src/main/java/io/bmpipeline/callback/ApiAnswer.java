@@ -2,12 +2,15 @@ package io.bmpipeline.callback;
 
 import static io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.swagger.v3.oas.annotations.media.Schema;
 
 /**
  * Every answer of the callback API has this body: {@code 202} says what was accepted, the others what is wrong,
- * with the field that failed validation ({@code 400}) or the device's status ({@code 409}).
+ * with the field that failed validation ({@code 400}) or the device's status ({@code 409}). A field that does not
+ * apply is left out, not sent as {@code null}: the document types each as a string or boolean, never null.
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 @Schema(name = "Answer", description = "What the service did with the request, or why it did not.")
 public record ApiAnswer(
         @Schema(requiredMode = REQUIRED, description = "The HTTP status, repeated.") int status,

@@ -1,6 +1,7 @@
 package io.bmpipeline.callback;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,7 +17,13 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
 import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -78,6 +85,19 @@ class PxeCallbackApiTest {
         var tor = fixture.deviceOfRole("switch", fixture.serial("SW" + macs), "active", "Ethernet1", "Ethernet2");
         fixture.cable(device.iface("eno1"), tor.iface("Ethernet1"));
         return new Server(device, serial, mac1, mac2, tor.device().name().orElseThrow());
+    }
+
+    private URI path(String path) {
+        return URI.create(api.toString()).resolve(path);
+    }
+
+    /** An answer as the document declares it: the status, JSON, the Answer schema, the status repeated. */
+    private void assertAnswer(int status, PxeCallbackClient.Answer a) {
+        assertEquals(status, a.status(), a.body().toString());
+        assertEquals("application/json", a.headers().firstValue("Content-Type").orElse("(none)"), a.body().toString());
+        ApiSchema document = new ApiSchema(() -> client.get("/pxe/v1/openapi.json").body().toString());
+        assertEquals(Optional.empty(), document.check("Answer", a.body()), a.body().toString());
+        assertEquals(status, a.body().path("status").asInt(), a.body().toString());
     }
 
     private List<JournalEntry> journal(long deviceId, int atLeast) {
@@ -416,5 +436,63 @@ class PxeCallbackApiTest {
         assertEquals(JournalEntry.Kind.SUCCESS, entry.kind(), entry.comments());
         var unknown = client.signed("/pxe/v1/macs/02:00:00:00:00:01/steps/init", SITE_SECRET, now(), body);
         assertEquals(404, unknown.status(), unknown.body().toString());
+    }
+
+    @Test
+    void theDocumentDeclaresTheAnswersTheApiGivesAndNoOthers() {
+        JsonNode paths = client.get("/pxe/v1/openapi.json").body().path("paths");
+        Set<String> declared = Set.of("202", "400", "401", "403", "404", "409", "413", "415", "503");
+        for (String path : List.of("/pxe/v1/devices/{serial}/steps/{step}", "/pxe/v1/macs/{mac}/steps/init",
+                "/pxe/v1/devices/{serial}/report")) {
+            JsonNode responses = paths.path(path).path("post").path("responses");
+            Set<String> codes = new TreeSet<>();
+            responses.fieldNames().forEachRemaining(codes::add);
+            assertEquals(new TreeSet<>(declared), codes, path);
+            codes.forEach(code -> assertEquals(code.equals("413") ? "" : "#/components/schemas/Answer",
+                    responses.path(code).path("content").path("application/json").path("schema").path("$ref").asText(),
+                    path + " " + code)); // 413 comes from the HTTP server, without a body
+        }
+    }
+
+    @Test
+    void answersLeaveOutTheFieldsThatDoNotApply() {
+        Server s = server("discovered");
+        String token = client.mint(s.serial());
+        String run = "run-" + UUID.randomUUID();
+        var accepted = client.step(s.serial(), "memory", token, PxeCallbackClient.memory(run, 1));
+        assertAnswer(202, accepted);
+        assertFalse(accepted.body().has("field") || accepted.body().has("deviceStatus"), accepted.body().toString());
+        var invalid = client.step(s.serial(), "memory", token, PxeCallbackClient.JSON.createObjectNode());
+        assertAnswer(400, invalid);
+        assertFalse(invalid.body().has("serial") || invalid.body().has("eventId") || invalid.body().has("duplicate"),
+                invalid.body().toString());
+        assertAnswer(401, client.step(s.serial(), "memory", "bmpxe_unknown", PxeCallbackClient.memory("r", 1)));
+    }
+
+    @Test
+    void aBodyThatIsNotJsonIsRefusedWith415AsAnAnswer() {
+        URI step = path("/pxe/v1/devices/SN1/steps/memory");
+        assertAnswer(415, client.send(HttpRequest.newBuilder(step).header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build()));
+        assertAnswer(415, client.send(HttpRequest.newBuilder(step).POST(HttpRequest.BodyPublishers.noBody()).build()));
+    }
+
+    @Test
+    void aBodyOverTheSizeLimitIsRefusedWith413() throws Exception {
+        // HTTP/1.1, as the image's curl speaks it: the HTTP server's 413 carries "Connection: close", which an
+        // HTTP/2 (h2c) client rejects as a malformed response.
+        HttpClient http11 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        String tooLarge = "{\"runId\":\"" + "x".repeat(1024 * 1024) + "\"}";
+        var answer = http11.send(HttpRequest.newBuilder(path("/pxe/v1/devices/SN1/steps/memory"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(tooLarge))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, answer.statusCode(), answer.body());
+    }
+
+    @Test
+    void anAnswerIsJsonWhateverTheClientAccepts() {
+        assertAnswer(401, client.send(HttpRequest.newBuilder(path("/pxe/v1/devices/SN1/report"))
+                .header("Content-Type", "application/json").header("Accept", "text/html")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build()));
     }
 }
