@@ -35,7 +35,8 @@ public record StepResult(
         MemoryFigures memory,
         DiskFigures disk,
         LldpFigures lldp,
-        @Schema(description = "Figures of a step the pipeline has no section for (an operator's own step).")
+        @Schema(type = "object", additionalProperties = Schema.AdditionalPropertiesValue.TRUE,
+                description = "Figures of a step the pipeline has no section for (an operator's own step): any JSON.")
         Map<String, Object> figures) {
 
     public StepResult {

@@ -495,4 +495,21 @@ class PxeCallbackApiTest {
                 .header("Content-Type", "application/json").header("Accept", "text/html")
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build()));
     }
+
+    @Test
+    void anOperatorsOwnStepIsRecordedWithItsFigures() {
+        Server s = server("discovered");
+        String token = client.mint(s.serial());
+        var burnIn = PxeCallbackClient.result("run-own", "pass", "stress-ng");
+        burnIn.putObject("figures").put("minutes", 30).put("maxCpuCelsius", 81.5).putObject("fans").put("rpm", 9000);
+        var answer = client.step(s.serial(), "burn-in", token, burnIn);
+        assertEquals(202, answer.status(), answer.body().toString());
+        JournalEntry entry = journal(s.device().id(), 1).getFirst();
+        assertEquals(JournalEntry.Kind.SUCCESS, entry.kind(), entry.comments());
+        assertTrue(entry.comments().contains("**burn-in**: pass"), entry.comments());
+        var recorded = netbox.devices().hardware(s.device().id()).orElseThrow().localContext()
+                .path("bm_pipeline").path("pxe_validation").path("steps").path("burn-in");
+        assertEquals(81.5, recorded.path("figures").path("maxCpuCelsius").asDouble(), recorded.toString());
+        assertEquals(9000, recorded.path("figures").path("fans").path("rpm").asInt(), recorded.toString());
+    }
 }
