@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bmpipeline.address.MacAddress;
+import io.bmpipeline.callback.CredentialEnrolment;
 import io.bmpipeline.events.EventBus;
 import io.bmpipeline.events.Topics;
 import io.bmpipeline.netbox.NetBoxClient;
@@ -62,6 +63,8 @@ class NetBoxOutageDiscoveryTest {
                 }
                 Eventually.await("the first leases acknowledged", () -> pending(Topics.DHCP_EVENTS, "discovery"),
                         pending -> pending == 0);
+                Eventually.await("their credentials minted", () -> pending(Topics.DEVICE_STATE, "pxe-credentials"),
+                        pending -> pending == 0);
                 LogCount logged = LogCount.start();
                 ForwardedNetBox.forwarder().down();
                 for (int i = 4; i < 12; i++) {
@@ -90,7 +93,10 @@ class NetBoxOutageDiscoveryTest {
                 // the first 4 whose attempt the outage cut after its NetBox writes, the line saying so on its retry.
                 assertEquals(8, logged.lines(DiscoveryWriter.class, "offline → discovered"), "promotions: " + logged);
                 assertTrue(logged.lines(DiscoveryWriter.class) <= 12, "decision lines: " + logged);
-                assertTrue(logged.lines() - logged.lines(DiscoveryWriter.class) <= 6, "log lines during the outage: " + logged);
+                // Each promotion gives the device its PXE callback credential, which is said once (CredentialEnrolment).
+                assertEquals(8, logged.lines(CredentialEnrolment.class, "credential minted"), "credentials: " + logged);
+                assertTrue(logged.lines() - logged.lines(DiscoveryWriter.class) - logged.lines(CredentialEnrolment.class) <= 6,
+                        "log lines during the outage: " + logged);
                 assertTrue(logged.toString().contains("events failing"), "the outage was said: " + logged);
                 assertEquals(0, logged.withStackTrace(), "stack traces during the outage: " + logged);
                 for (int i = 0; i < 12; i++) {
