@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.bmpipeline.address.MacAddress;
 import io.bmpipeline.netbox.JournalEntry;
 import io.bmpipeline.netbox.NetBoxClient;
 import io.bmpipeline.netbox.NetBoxFixture;
@@ -39,10 +38,6 @@ class PxeCallbackApiTest {
     private NetBoxClient netbox;
     private NetBoxFixture fixture;
     private PxeCallbackClient client;
-    private int macs;
-
-    /** A server as the image will see it: eno1/eno2 with MACs, a BMC port, eno1 cabled to a switch's port. */
-    record Server(NetBoxFixture.SeededDevice device, String serial, String mac1, String mac2, String switchName) {}
 
     @BeforeEach
     void seed() throws Exception {
@@ -54,24 +49,6 @@ class PxeCallbackApiTest {
     @AfterEach
     void clean() {
         fixture.close();
-    }
-
-    private String mac() {
-        int h = fixture.tag().hashCode();
-        return String.format("52:54:00:%02x:%02x:%02x", (h >>> 8) & 0xff, h & 0xff, ++macs);
-    }
-
-    private Server server(String status) {
-        String serial = fixture.serial(UUID.randomUUID().toString().substring(0, 6));
-        var device = fixture.deviceWithType("Dell Inc.", "PowerEdge R650", serial, status, "eno1", "eno2", "bmc");
-        String mac1 = mac();
-        String mac2 = mac();
-        netbox.interfaces().setMac(device.iface("eno1"), MacAddress.of(mac1));
-        netbox.interfaces().setMac(device.iface("eno2"), MacAddress.of(mac2));
-        fixture.mgmtOnly(device.iface("bmc"));
-        var tor = fixture.deviceOfRole("switch", fixture.serial("SW" + macs), "active", "Ethernet1", "Ethernet2");
-        fixture.cable(device.iface("eno1"), tor.iface("Ethernet1"));
-        return new Server(device, serial, mac1, mac2, tor.device().name().orElseThrow());
     }
 
     private List<JournalEntry> journal(long deviceId, int atLeast) {
@@ -98,17 +75,13 @@ class PxeCallbackApiTest {
 
     @Test
     void aRunWhoseStepsAllPassStagesTheDeviceWithFiguresAndJournal() {
-        Server s = server("discovered");
+        SeededServer s = SeededServer.seed(fixture, "discovered");
         String token = client.mint(s.serial());
         String run = "run-" + UUID.randomUUID();
-        String mfr = fixture.manufacturer("Dell Inc.");
-        assertEquals(202, client.step(s.serial(), "init", token,
-                PxeCallbackClient.init(run, s.serial(), mfr, "PowerEdge R650", s.mac1(), s.mac2())).status());
-        assertEquals(202, client.step(s.serial(), "memory", token, PxeCallbackClient.memory(run, 1)).status());
-        assertEquals(202, client.step(s.serial(), "disk", token, PxeCallbackClient.disk(run, 500_000)).status());
-        var lldp = client.step(s.serial(), "lldp", token, PxeCallbackClient.lldp(run,
-                new String[] {"eth0", s.mac1(), s.switchName(), "Ethernet1"}));
-        assertEquals(202, lldp.status(), lldp.body().toString());
+        s.passingSteps(run).forEach((step, body) -> {
+            var answer = client.step(s.serial(), step, token, body);
+            assertEquals(202, answer.status(), step + ": " + answer.body());
+        });
         var report = client.report(s.serial(), token, PxeCallbackClient.report(run, "init", "memory", "disk", "lldp"));
         assertEquals(202, report.status(), report.body().toString());
 
