@@ -20,6 +20,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -31,8 +33,10 @@ import org.jboss.logging.Logger;
  * decides what is written.
  *
  * <p>Idempotent: each journal entry ends with {@code [pxe RUN/STEP]} and is written once; the context is written
- * only when it differs; the status only when it changes. A step of another run than the one in the context starts
- * a new run there: a new run replaces the earlier results.
+ * only when it differs; the status only when it changes. A report delivered again after an attempt that changed the
+ * status and stopped there (NetBox's answer lost, the process killed) finishes that attempt's work, found through its
+ * journal entry. A step of another run than the one in the context starts a new run there: a new run replaces the
+ * earlier results.
  */
 public final class ValidationRecorder {
 
@@ -150,6 +154,11 @@ public final class ValidationRecorder {
                 : new LifecycleEvent.PxeValidationFailed();
         Rule rule = LifecycleTable.STANDARD.ruleFor(device.get().status(), outcome);
         String marker = "[pxe " + runId + "/report]";
+        Optional<Rule> earlier = rule.decision() instanceof Decision.NoOp ? earlierPromotion(deviceId, marker)
+                : Optional.empty();
+        if (earlier.isPresent()) {
+            rule = earlier.get();
+        }
         String summary = failed.isEmpty() ? "every required step passed (" + String.join(", ", requiredSteps) + ")"
                 : "failed: " + String.join(", ", failed);
         Optional<String> newStatus = Optional.empty();
@@ -164,8 +173,13 @@ public final class ValidationRecorder {
                 }
                 newStatus = Optional.of(to);
                 type = EventTypes.DEVICE_STATE_CHANGED;
-                LOG.infof("PXE report of %s (run %s): %s; %s → %s [%s]", device.get().label(), runId, summary,
-                        device.get().status(), to, rule.id());
+                if (earlier.isPresent()) {
+                    LOG.infof("PXE report of %s (run %s): %s by an earlier attempt of this report [%s]; finished and "
+                            + "announced again", device.get().label(), runId, to, rule.id());
+                } else {
+                    LOG.infof("PXE report of %s (run %s): %s; %s → %s [%s]", device.get().label(), runId, summary,
+                            device.get().status(), to, rule.id());
+                }
             }
             case Decision.ReportFailure f -> {
                 journalOnce(deviceId, marker, JournalEntry.Kind.DANGER, "PXE validation run " + runId + " " + summary
@@ -348,11 +362,34 @@ public final class ValidationRecorder {
     }
 
     private void journalOnce(long deviceId, String marker, JournalEntry.Kind kind, String text) {
-        Optional<Instant> since = Optional.of(clock.instant().minus(java.time.Duration.ofDays(30)));
-        boolean written = netbox.journal().entries(deviceId, since).stream().anyMatch(e -> e.comments().contains(marker));
+        boolean written = journal(deviceId).stream().anyMatch(e -> e.comments().contains(marker));
         if (!written) {
             netbox.journal().write(deviceId, kind, text + " " + marker);
         }
+    }
+
+    /**
+     * The promotion an earlier attempt of this report made, when the table now has nothing to do because of it: that
+     * attempt wrote its journal entry and the status, then stopped before the rest — NetBox's answer lost, the process
+     * killed — and the report was delivered again. Its entry names the rule; the rest (the result in the context, the
+     * announcement) is still to be done. The announcement's id is the one it had, so one that did go out is dropped
+     * by the bus as a duplicate.
+     */
+    private Optional<Rule> earlierPromotion(long deviceId, String marker) {
+        Pattern applied = Pattern.compile("Rule (\\S+) " + Pattern.quote(marker));
+        return journal(deviceId).stream()
+                .map(e -> applied.matcher(e.comments()))
+                .filter(Matcher::find)
+                .map(m -> m.group(1))
+                .findFirst()
+                .flatMap(id -> LifecycleTable.STANDARD.rules().stream().filter(r -> r.id().equals(id)).findFirst())
+                .filter(r -> r.decision() instanceof Decision.Promote);
+    }
+
+    /** The device's journal entries of the last 30 days: where an entry of a run still being reported can be. */
+    private List<JournalEntry> journal(long deviceId) {
+        Optional<Instant> since = Optional.of(clock.instant().minus(java.time.Duration.ofDays(30)));
+        return netbox.journal().entries(deviceId, since);
     }
 
     private EventEnvelope announce(EventEnvelope cause, Device device, String type, Rule rule, Optional<String> newStatus) {
