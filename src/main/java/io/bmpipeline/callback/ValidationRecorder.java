@@ -20,6 +20,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -31,8 +33,10 @@ import org.jboss.logging.Logger;
  * decides what is written.
  *
  * <p>Idempotent: each journal entry ends with {@code [pxe RUN/STEP]} and is written once; the context is written
- * only when it differs; the status only when it changes. A step of another run than the one in the context starts
- * a new run there: a new run replaces the earlier results.
+ * only when it differs; the status only when it changes. A report delivered again after an attempt that changed the
+ * status and stopped there (NetBox's answer lost, the process killed) finishes that attempt's work, found through its
+ * journal entry. A step of another run than the one in the context starts a new run there: a new run replaces the
+ * earlier results.
  */
 public final class ValidationRecorder {
 
@@ -101,7 +105,12 @@ public final class ValidationRecorder {
             return List.of(new Publication(Topics.DEVICE_STATE, announce(event, device.get(), EventTypes.DEVICE_WARNING,
                     rule, Optional.empty())));
         }
-        DeviceHardware hardware = netbox.devices().hardware(deviceId).orElseThrow();
+        Optional<DeviceHardware> read = netbox.devices().hardware(deviceId);
+        if (read.isEmpty()) {
+            LOG.warnf("PXE %s of device #%d (run %s): the device is gone from NetBox; result dropped", step, deviceId, runId);
+            return List.of();
+        }
+        DeviceHardware hardware = read.get();
         Verdict verdict = verdict(step, result, device.get(), hardware);
         ObjectNode context = hardware.localContext();
         ObjectNode validation = validation(context, runId);
@@ -134,7 +143,12 @@ public final class ValidationRecorder {
             LOG.warnf("PXE report of device #%d (run %s): the device is gone from NetBox; report dropped", deviceId, runId);
             return List.of();
         }
-        DeviceHardware hardware = netbox.devices().hardware(deviceId).orElseThrow();
+        Optional<DeviceHardware> read = netbox.devices().hardware(deviceId);
+        if (read.isEmpty()) {
+            LOG.warnf("PXE report of device #%d (run %s): the device is gone from NetBox; report dropped", deviceId, runId);
+            return List.of();
+        }
+        DeviceHardware hardware = read.get();
         JsonNode recorded = hardware.localContext().path(CONTEXT_KEY).path(VALIDATION_KEY);
         boolean sameRun = recorded.path("runId").asText().equals(runId);
         List<String> failed = new ArrayList<>();
@@ -150,6 +164,11 @@ public final class ValidationRecorder {
                 : new LifecycleEvent.PxeValidationFailed();
         Rule rule = LifecycleTable.STANDARD.ruleFor(device.get().status(), outcome);
         String marker = "[pxe " + runId + "/report]";
+        Optional<Rule> earlier = rule.decision() instanceof Decision.NoOp ? earlierPromotion(deviceId, marker)
+                : Optional.empty();
+        if (earlier.isPresent()) {
+            rule = earlier.get();
+        }
         String summary = failed.isEmpty() ? "every required step passed (" + String.join(", ", requiredSteps) + ")"
                 : "failed: " + String.join(", ", failed);
         String status = device.get().status();
@@ -202,9 +221,14 @@ public final class ValidationRecorder {
         if (newStatus.isPresent() && !status.equals(newStatus.get())) {
             netbox.devices().setStatus(deviceId, newStatus.get());
         }
-        LOG.infof("PXE report of %s (run %s): %s; %s [%s]", device.get().label(), runId, summary,
-                newStatus.map(to -> status + " → " + to).orElse(rule.decision() instanceof Decision.Warn
-                        ? "not applied, device is " + status : "status " + status + " kept"), rule.id());
+        if (earlier.isPresent()) {
+            LOG.infof("PXE report of %s (run %s): %s by an earlier attempt of this report [%s]; finished and "
+                    + "announced again", device.get().label(), runId, status, rule.id());
+        } else {
+            LOG.infof("PXE report of %s (run %s): %s; %s [%s]", device.get().label(), runId, summary,
+                    newStatus.map(to -> status + " → " + to).orElse(rule.decision() instanceof Decision.Warn
+                            ? "not applied, device is " + status : "status " + status + " kept"), rule.id());
+        }
         return List.of(new Publication(Topics.DEVICE_STATE, announce(event, device.get(), type, rule, newStatus)));
     }
 
@@ -352,11 +376,34 @@ public final class ValidationRecorder {
     }
 
     private void journalOnce(long deviceId, String marker, JournalEntry.Kind kind, String text) {
-        Optional<Instant> since = Optional.of(clock.instant().minus(java.time.Duration.ofDays(30)));
-        boolean written = netbox.journal().entries(deviceId, since).stream().anyMatch(e -> e.comments().contains(marker));
+        boolean written = journal(deviceId).stream().anyMatch(e -> e.comments().contains(marker));
         if (!written) {
             netbox.journal().write(deviceId, kind, text + " " + marker);
         }
+    }
+
+    /**
+     * The promotion an earlier attempt of this report made, when the table now has nothing to do because of it: that
+     * attempt wrote its journal entry and the status, then stopped before the rest — NetBox's answer lost, the process
+     * killed — and the report was delivered again. Its entry names the rule; the rest (the result in the context, the
+     * announcement) is still to be done. The announcement's id is the one it had, so one that did go out is dropped
+     * by the bus as a duplicate.
+     */
+    private Optional<Rule> earlierPromotion(long deviceId, String marker) {
+        Pattern applied = Pattern.compile("Rule (\\S+) " + Pattern.quote(marker));
+        return journal(deviceId).stream()
+                .map(e -> applied.matcher(e.comments()))
+                .filter(Matcher::find)
+                .map(m -> m.group(1))
+                .findFirst()
+                .flatMap(id -> LifecycleTable.STANDARD.rules().stream().filter(r -> r.id().equals(id)).findFirst())
+                .filter(r -> r.decision() instanceof Decision.Promote);
+    }
+
+    /** The device's journal entries of the last 30 days: where an entry of a run still being reported can be. */
+    private List<JournalEntry> journal(long deviceId) {
+        Optional<Instant> since = Optional.of(clock.instant().minus(java.time.Duration.ofDays(30)));
+        return netbox.journal().entries(deviceId, since);
     }
 
     private EventEnvelope announce(EventEnvelope cause, Device device, String type, Rule rule, Optional<String> newStatus) {

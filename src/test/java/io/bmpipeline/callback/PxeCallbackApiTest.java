@@ -54,9 +54,6 @@ class PxeCallbackApiTest {
     private PxeCallbackClient client;
     private int macs;
 
-    /** A server as the image will see it: eno1/eno2 with MACs, a BMC port, eno1 cabled to a switch's port. */
-    record Server(NetBoxFixture.SeededDevice device, String serial, String mac1, String mac2, String switchName) {}
-
     @BeforeEach
     void seed() throws Exception {
         netbox = LiveNetBox.get().client(LiveNetBox.get().tokenV1());
@@ -74,17 +71,8 @@ class PxeCallbackApiTest {
         return String.format("52:54:00:%02x:%02x:%02x", (h >>> 8) & 0xff, h & 0xff, ++macs);
     }
 
-    private Server server(String status) {
-        String serial = fixture.serial(UUID.randomUUID().toString().substring(0, 6));
-        var device = fixture.deviceWithType("Dell Inc.", "PowerEdge R650", serial, status, "eno1", "eno2", "bmc");
-        String mac1 = mac();
-        String mac2 = mac();
-        netbox.interfaces().setMac(device.iface("eno1"), MacAddress.of(mac1));
-        netbox.interfaces().setMac(device.iface("eno2"), MacAddress.of(mac2));
-        fixture.mgmtOnly(device.iface("bmc"));
-        var tor = fixture.deviceOfRole("switch", fixture.serial("SW" + macs), "active", "Ethernet1", "Ethernet2");
-        fixture.cable(device.iface("eno1"), tor.iface("Ethernet1"));
-        return new Server(device, serial, mac1, mac2, tor.device().name().orElseThrow());
+    private SeededServer server(String status) {
+        return SeededServer.seed(fixture, status);
     }
 
     private URI path(String path) {
@@ -124,17 +112,13 @@ class PxeCallbackApiTest {
 
     @Test
     void aRunWhoseStepsAllPassStagesTheDeviceWithFiguresAndJournal() {
-        Server s = server("discovered");
+        SeededServer s = SeededServer.seed(fixture, "discovered");
         String token = client.mint(s.serial());
         String run = "run-" + UUID.randomUUID();
-        String mfr = fixture.manufacturer("Dell Inc.");
-        assertEquals(202, client.step(s.serial(), "init", token,
-                PxeCallbackClient.init(run, s.serial(), mfr, "PowerEdge R650", s.mac1(), s.mac2())).status());
-        assertEquals(202, client.step(s.serial(), "memory", token, PxeCallbackClient.memory(run, 1)).status());
-        assertEquals(202, client.step(s.serial(), "disk", token, PxeCallbackClient.disk(run, 500_000)).status());
-        var lldp = client.step(s.serial(), "lldp", token, PxeCallbackClient.lldp(run,
-                new String[] {"eth0", s.mac1(), s.switchName(), "Ethernet1"}));
-        assertEquals(202, lldp.status(), lldp.body().toString());
+        s.passingSteps(run).forEach((step, body) -> {
+            var answer = client.step(s.serial(), step, token, body);
+            assertEquals(202, answer.status(), step + ": " + answer.body());
+        });
         var report = client.report(s.serial(), token, PxeCallbackClient.report(run, "init", "memory", "disk", "lldp"));
         assertEquals(202, report.status(), report.body().toString());
 
@@ -188,8 +172,8 @@ class PxeCallbackApiTest {
 
     @Test
     void everyRefusalSaysWhyWithTheStatusACallerCanActOn() {
-        Server a = server("discovered");
-        Server b = server("discovered");
+        SeededServer a = server("discovered");
+        SeededServer b = server("discovered");
         String tokenA = client.mint(a.serial());
         client.mint(b.serial());
         String run = "run-" + UUID.randomUUID();
@@ -236,7 +220,7 @@ class PxeCallbackApiTest {
         assertEquals(400, notJson.status(), notJson.body().toString());
         assertEquals("(body)", notJson.body().path("field").asText());
 
-        Server active = server("active");
+        SeededServer active = server("active");
         var wrongState = client.signed("/pxe/v1/devices/" + active.serial() + "/steps/memory", SITE_SECRET, now(),
                 memory);
         assertEquals(409, wrongState.status(), wrongState.body().toString());
@@ -256,7 +240,7 @@ class PxeCallbackApiTest {
 
     @Test
     void aSiteSignatureIsAcceptedOnceAndRefusedWhenReplayedOrStale() {
-        Server s = server("discovered");
+        SeededServer s = server("discovered");
         String run = "run-" + UUID.randomUUID();
         String body = PxeCallbackClient.memory(run, 1).toString();
         String path = "/pxe/v1/devices/" + s.serial() + "/steps/memory";
@@ -276,7 +260,7 @@ class PxeCallbackApiTest {
 
     @Test
     void aNewRunRefusesTheEarlierCredential() {
-        Server s = server("discovered");
+        SeededServer s = server("discovered");
         String first = client.mint(s.serial());
         String second = client.mint(s.serial());
         var old = client.step(s.serial(), "memory", first, PxeCallbackClient.memory("run-1", 1));
@@ -286,7 +270,7 @@ class PxeCallbackApiTest {
 
     @Test
     void theSameStepPostedTwiceIsAcceptedOnceAndJournaledOnce() {
-        Server s = server("discovered");
+        SeededServer s = server("discovered");
         String token = client.mint(s.serial());
         var body = PxeCallbackClient.memory("run-dup", 1);
         var first = client.step(s.serial(), "memory", token, body);
@@ -305,7 +289,7 @@ class PxeCallbackApiTest {
 
     @Test
     void aSwitchPortOtherThanTheCabledOneFailsTheLldpStepAndTheDeviceStaysDiscovered() {
-        Server s = server("discovered");
+        SeededServer s = server("discovered");
         String token = client.mint(s.serial());
         String run = "run-" + UUID.randomUUID();
         passAllBut(s, token, run, "lldp");
@@ -326,7 +310,7 @@ class PxeCallbackApiTest {
 
     @Test
     void anInventoryThatDiffersFromNetBoxFailsTheInitStepWithATableOfTheDifferences() {
-        Server s = server("discovered");
+        SeededServer s = server("discovered");
         String token = client.mint(s.serial());
         String run = "run-" + UUID.randomUUID();
         String stranger = mac();
@@ -348,7 +332,7 @@ class PxeCallbackApiTest {
 
     @Test
     void aRerunAfterAFailureReplacesTheResultsAndStagesTheDevice() {
-        Server s = server("discovered");
+        SeededServer s = server("discovered");
         String first = client.mint(s.serial());
         String run1 = "run-" + UUID.randomUUID();
         passAllBut(s, first, run1, "memory");
@@ -375,7 +359,7 @@ class PxeCallbackApiTest {
     }
 
     /** Posts every passing step of the run except {@code except}. */
-    private void passAllBut(Server s, String token, String run, String except) {
+    private void passAllBut(SeededServer s, String token, String run, String except) {
         String mfr = fixture.manufacturer("Dell Inc.");
         if (!except.equals("init")) {
             assertEquals(202, client.step(s.serial(), "init", token,
@@ -395,7 +379,7 @@ class PxeCallbackApiTest {
 
     @Test
     void aDeviceBecomingDiscoveredGetsACredentialThatFollowsItsStatus() {
-        Server s = server("discovered");
+        SeededServer s = server("discovered");
         long id = s.device().id();
         announce(id, s.serial(), "offline", "discovered");
         Eventually.await("credential minted", () -> credentials.enrolled(id), Boolean::booleanValue);
@@ -425,7 +409,7 @@ class PxeCallbackApiTest {
 
     @Test
     void anImageThatKnowsOnlyAMacFindsItsDeviceThroughInit() {
-        Server s = server("discovered");
+        SeededServer s = server("discovered");
         String run = "run-" + UUID.randomUUID();
         String body = PxeCallbackClient.init(run, s.serial(), fixture.manufacturer("Dell Inc."), "PowerEdge R650",
                 s.mac1(), s.mac2()).toString();
@@ -456,7 +440,7 @@ class PxeCallbackApiTest {
 
     @Test
     void answersLeaveOutTheFieldsThatDoNotApply() {
-        Server s = server("discovered");
+        SeededServer s = server("discovered");
         String token = client.mint(s.serial());
         String run = "run-" + UUID.randomUUID();
         var accepted = client.step(s.serial(), "memory", token, PxeCallbackClient.memory(run, 1));
@@ -498,7 +482,7 @@ class PxeCallbackApiTest {
 
     @Test
     void anOperatorsOwnStepIsRecordedWithItsFigures() {
-        Server s = server("discovered");
+        SeededServer s = server("discovered");
         String token = client.mint(s.serial());
         var burnIn = PxeCallbackClient.result("run-own", "pass", "stress-ng");
         burnIn.putObject("figures").put("minutes", 30).put("maxCpuCelsius", 81.5).putObject("fans").put("rpm", 9000);

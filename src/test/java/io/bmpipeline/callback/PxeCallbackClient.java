@@ -72,6 +72,20 @@ final class PxeCallbackClient {
                 .header("X-BM-Signature", "t=" + t + ",v1=" + v1).POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
+    /** Returns once the API of the packaged {@code service} answers; fails at once when the process died instead. */
+    void awaitUp(Process service) {
+        io.bmpipeline.testbed.Eventually.await("the callback API", java.time.Duration.ofMinutes(2), () -> {
+            if (!service.isAlive()) {
+                throw new AssertionError("the service exited with " + service.exitValue());
+            }
+            try {
+                return get("/pxe/v1/openapi.json").status();
+            } catch (java.io.UncheckedIOException e) {
+                return 0;
+            }
+        }, status -> status == 200);
+    }
+
     Answer get(String path) {
         return send(HttpRequest.newBuilder(api.resolve(path)).GET().build());
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bmpipeline.address.MacAddress;
+import io.bmpipeline.callback.CredentialEnrolment;
 import io.bmpipeline.events.EventBus;
 import io.bmpipeline.events.Topics;
 import io.bmpipeline.netbox.NetBoxClient;
@@ -11,14 +12,13 @@ import io.bmpipeline.netbox.NetBoxFixture;
 import io.bmpipeline.testbed.Eventually;
 import io.bmpipeline.testbed.LiveNetBox;
 import io.bmpipeline.testbed.ForwardedNetBox;
+import io.bmpipeline.testbed.LogCount;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
@@ -29,22 +29,8 @@ import org.junit.jupiter.api.Test;
  * reaches the real NetBox through a forwarder the test cuts.
  */
 @QuarkusTest
-@TestProfile(NetBoxOutageDiscoveryTest.BehindForwarder.class)
+@TestProfile(ForwardedNetBox.QuickRetries.class)
 class NetBoxOutageDiscoveryTest {
-
-    public static class BehindForwarder implements QuarkusTestProfile {
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(ForwardedNetBox.class));
-        }
-
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            // Short backoff so the test does not wait minutes once NetBox is back.
-            return Map.of("bm.bus.initial-backoff", "200ms", "bm.bus.max-backoff", "2s",
-                    "bm.netbox.max-retries", "1", "bm.bus.path", "target/test-bus-outage/bus");
-        }
-    }
 
     @Inject
     EventBus bus;
@@ -75,9 +61,10 @@ class NetBoxOutageDiscoveryTest {
                     Eventually.await("lease " + i + " applied", () -> netbox.devices().byId(id).orElseThrow(),
                             d -> d.status().equals("discovered"));
                 }
-                Eventually.await("the first leases acknowledged", () -> bus.subscriptions().stream()
-                        .filter(s -> s.topic().equals(Topics.DHCP_EVENTS) && s.group().equals("discovery"))
-                        .findFirst().orElseThrow().status().pending(), pending -> pending == 0);
+                Eventually.await("the first leases acknowledged", () -> pending(Topics.DHCP_EVENTS, "discovery"),
+                        pending -> pending == 0);
+                Eventually.await("their credentials minted", () -> pending(Topics.DEVICE_STATE, "pxe-credentials"),
+                        pending -> pending == 0);
                 LogCount logged = LogCount.start();
                 ForwardedNetBox.forwarder().down();
                 for (int i = 4; i < 12; i++) {
@@ -106,7 +93,10 @@ class NetBoxOutageDiscoveryTest {
                 // the first 4 whose attempt the outage cut after its NetBox writes, the line saying so on its retry.
                 assertEquals(8, logged.lines(DiscoveryWriter.class, "offline → discovered"), "promotions: " + logged);
                 assertTrue(logged.lines(DiscoveryWriter.class) <= 12, "decision lines: " + logged);
-                assertTrue(logged.lines() - logged.lines(DiscoveryWriter.class) <= 6, "log lines during the outage: " + logged);
+                // Each promotion gives the device its PXE callback credential, which is said once (CredentialEnrolment).
+                assertEquals(8, logged.lines(CredentialEnrolment.class, "credential minted"), "credentials: " + logged);
+                assertTrue(logged.lines() - logged.lines(DiscoveryWriter.class) - logged.lines(CredentialEnrolment.class) <= 6,
+                        "log lines during the outage: " + logged);
                 assertTrue(logged.toString().contains("events failing"), "the outage was said: " + logged);
                 assertEquals(0, logged.withStackTrace(), "stack traces during the outage: " + logged);
                 for (int i = 0; i < 12; i++) {
@@ -122,63 +112,13 @@ class NetBoxOutageDiscoveryTest {
         }
     }
 
+    private long pending(String topic, String group) {
+        return bus.subscriptions().stream().filter(s -> s.topic().equals(topic) && s.group().equals(group))
+                .findFirst().orElseThrow().status().pending();
+    }
+
     private void publish(NetBoxFixture fixture, MacAddress mac, String ip) {
         bus.publish(Topics.DHCP_EVENTS, new BmcLease("outage-" + fixture.tag() + "-" + mac, mac, ip, OptionalInt.of(24),
                 Optional.empty(), Optional.empty(), "test-tap", Instant.now()).toEnvelope());
-    }
-
-    /** Counts what the service logs (INFO and above) while it runs; the lines themselves for the failure message. */
-    static final class LogCount extends java.util.logging.Handler {
-        private final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
-        private final java.util.concurrent.atomic.AtomicInteger traces = new java.util.concurrent.atomic.AtomicInteger();
-
-        static LogCount start() {
-            LogCount count = new LogCount();
-            java.util.logging.Logger.getLogger("").addHandler(count);
-            return count;
-        }
-
-        void stop() {
-            java.util.logging.Logger.getLogger("").removeHandler(this);
-        }
-
-        @Override
-        public void publish(java.util.logging.LogRecord record) {
-            if (record.getLevel().intValue() >= java.util.logging.Level.INFO.intValue()
-                    && record.getLoggerName() != null && !record.getLoggerName().startsWith("io.quarkus.test")) {
-                lines.add(record.getLevel() + " " + record.getLoggerName() + ": " + record.getMessage());
-                if (record.getThrown() != null) {
-                    traces.incrementAndGet();
-                }
-            }
-        }
-
-        int lines() {
-            return lines.size();
-        }
-
-        int lines(Class<?> logger) {
-            return lines(logger, "");
-        }
-
-        int lines(Class<?> logger, String containing) {
-            return (int) lines.stream().filter(l -> l.contains(" " + logger.getName() + ": ") && l.contains(containing))
-                    .count();
-        }
-
-        int withStackTrace() {
-            return traces.get();
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-
-        @Override
-        public String toString() {
-            return lines.size() + " line(s): " + String.join(" | ", lines);
-        }
     }
 }

@@ -19,10 +19,19 @@ public final class PackagedService {
      */
     public static Process start(LiveNetBox live, Path data, Path log, int managementPort, Map<String, String> env)
             throws IOException {
+        return start(live, data, log, 0, managementPort, env);
+    }
+
+    /**
+     * As {@link #start(LiveNetBox, Path, Path, int, Map)}, with the main HTTP port (the PXE callback API) on
+     * {@code httpPort} (0: any), for a test that calls it and restarts the service on the same port.
+     */
+    public static Process start(LiveNetBox live, Path data, Path log, int httpPort, int managementPort,
+                                Map<String, String> env) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path jar = LiveNetBox.repoRoot().resolve("target/quarkus-app/quarkus-run.jar");
         ProcessBuilder builder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
-                "-Dquarkus.http.port=0", "-Dquarkus.management.port=" + managementPort,
+                "-Dquarkus.http.port=" + httpPort, "-Dquarkus.management.port=" + managementPort,
                 "-jar", jar.toString(), "serve")
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
@@ -33,5 +42,14 @@ public final class PackagedService {
         environment.put("BM_DATA_DIR", data.toString());
         environment.putAll(env);
         return builder.start();
+    }
+
+    /** A loopback port nothing listens on now, for a service the test starts (and starts again) on it. */
+    public static int freePort() {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
