@@ -63,6 +63,7 @@ class PxeCallbackApiTest {
 
     @AfterEach
     void clean() {
+        PxeCallbackClient.awaitApplied(bus, java.time.Duration.ofMinutes(2));
         fixture.close();
     }
 
@@ -387,7 +388,9 @@ class PxeCallbackApiTest {
         assertEquals(202, client.step(s.serial(), "memory", token, PxeCallbackClient.memory("run-e", 1)).status());
 
         announce(id, s.serial(), "staged", "ready");
-        Eventually.await("status recorded", () -> credentials.current(id).orElseThrow().status(), "ready"::equals);
+        // As the API sees it: the enrolment its credential check finds.
+        Eventually.await("status recorded", () -> ((CallbackCredentials.Verdict.Valid) credentials.verify(token))
+                .enrolment().status(), "ready"::equals);
         var late = client.step(s.serial(), "disk", token, PxeCallbackClient.disk("run-e", 1));
         assertEquals(409, late.status(), late.body().toString());
         assertEquals("ready", late.body().path("deviceStatus").asText());

@@ -173,4 +173,15 @@ final class PxeCallbackClient {
         }
         return n;
     }
+
+    /**
+     * Waits until the service applied every result it accepted: a test deletes its devices only then, since NetBox
+     * re-creates a device that a write still in flight saves after the delete (Django's save() inserts when its
+     * update finds no row).
+     */
+    static void awaitApplied(io.bmpipeline.events.EventBus bus, java.time.Duration limit) {
+        io.bmpipeline.testbed.Eventually.await("accepted results applied", limit, () -> bus.subscriptions().stream()
+                .filter(g -> g.topic().equals(io.bmpipeline.events.Topics.PXE_EVENTS) && g.group().equals("pxe-validation"))
+                .mapToLong(g -> g.status().pending()).sum(), pending -> pending == 0);
+    }
 }

@@ -48,6 +48,9 @@ class PxeCallbackFuzzTest {
     @TestHTTPResource("/")
     URL api;
 
+    @jakarta.inject.Inject
+    io.bmpipeline.events.EventBus bus;
+
     @TestHTTPResource(value = "/", management = true)
     URL management;
 
@@ -118,6 +121,7 @@ class PxeCallbackFuzzTest {
                     + "); its output:\n" + said);
             answers.forEach((operation, statuses) -> assertTrue(statuses.containsKey(202),
                     operation + ": no request was accepted, so none got past the device check: " + statuses));
+            PxeCallbackClient.awaitApplied(bus, java.time.Duration.ofMinutes(8));
         } finally {
             deleteTree(work);
         }
