@@ -156,6 +156,9 @@ final class BusConsumer extends DefaultConsumer {
                             delivery.envelope().subject(), dead.reason());
                 }
             }
+        } catch (RuntimeException e) {
+            // The store could not record how the delivery ended (its key is free again): the event comes again.
+            failures.failed("recording event " + delivery.envelope().id() + " done", e.getMessage(), Instant.now());
         } finally {
             releaseExchange(exchange, false);
         }

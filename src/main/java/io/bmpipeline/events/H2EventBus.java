@@ -178,8 +178,8 @@ public final class H2EventBus implements EventBus {
             ticket = store.committed();
         } catch (SQLException e) {
             H2Store.rollbackQuietly(store.publishing());
-            throw new EventBusException(envelopes.size() + " event(s) (first " + envelopes.getFirst().id() + ") on "
-                    + topic + " not stored in " + store.path() + ": " + e.getMessage(), e);
+            throw store.failure(envelopes.size() + " event(s) (first " + envelopes.getFirst().id() + ") on "
+                    + topic + " not stored in " + store.path(), e);
         } finally {
             store.publishLock().unlock();
         }
@@ -275,8 +275,7 @@ public final class H2EventBus implements EventBus {
             return subscription;
         } catch (SQLException e) {
             store.rollbackQuietly();
-            throw new EventBusException("cannot subscribe group " + group + " to " + topic + " in " + store.path()
-                    + ": " + e.getMessage(), e);
+            throw store.failure("cannot subscribe group " + group + " to " + topic + " in " + store.path(), e);
         } finally {
             store.lock().unlock();
             store.publishLock().unlock();

@@ -115,7 +115,7 @@ final class H2Retention {
             return work.run();
         } catch (SQLException e) {
             store.rollbackQuietly();
-            throw new EventBusException("retention: cannot " + what + " in " + store.path() + ": " + e.getMessage(), e);
+            throw store.failure("retention: cannot " + what + " in " + store.path(), e);
         } finally {
             store.lock().unlock();
         }

@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.locks.ReentrantLock;
 import org.h2.api.ErrorCode;
+import org.jboss.logging.Logger;
 
 /**
  * The bus's file: one H2 database (MVStore) and two JDBC connections, each used under its own lock. Publishing has a
@@ -26,6 +27,12 @@ import org.h2.api.ErrorCode;
  * {@link #WRITE_DELAY_MS} of them, and those events are delivered again, possibly counted as a first delivery —
  * consumers are idempotent and never trust the count to skip a check. The background writer is also what compacts
  * the file; without it (H2's {@code WRITE_DELAY=0}) the file grew by 20–40 KB per event and never shrank while open.
+ *
+ * <p>A write H2 cannot make (the disk full, an I/O error) makes H2 close the database for good: every later
+ * statement fails, freeing the disk or not. The store notices ({@link #failure}) and opens the file again at its next
+ * use, at most once a second: H2 recovers what was last on disk, which holds every event a publish returned for.
+ * What was committed and not yet synced then is gone — a publish that did not return, an ack (delivered again) — and
+ * a publish still waiting for its fsync fails rather than return for an event the reopened file does not hold.
  */
 final class H2Store implements AutoCloseable {
 
@@ -38,21 +45,35 @@ final class H2Store implements AutoCloseable {
      */
     static final int RETENTION_TIME_MS = 2_000;
 
+    /** The least time between two attempts to open a file H2 closed: each attempt reads the whole file. */
+    static final java.time.Duration REOPEN_EVERY = java.time.Duration.ofSeconds(1);
+    private static final Logger LOG = Logger.getLogger(H2Store.class);
+
     private final Path path;
     private final String url;
     private final Clock clock;
-    private final Connection connection;
+    /** The three connections are replaced, all at once, when H2 closed the database under them. */
+    private volatile Connection connection;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Connection publishing;
+    private volatile Connection publishing;
     private final ReentrantLock publishLock = new ReentrantLock();
     /** Group commit: the publish commits counted, those known on disk, and whether an fsync is under way. */
-    private final Connection syncing;
+    private volatile Connection syncing;
     private final ReentrantLock syncLock = new ReentrantLock();
     private final java.util.concurrent.locks.Condition synced = syncLock.newCondition();
     private final java.util.concurrent.atomic.AtomicLong commits = new java.util.concurrent.atomic.AtomicLong();
     private long durable;
+    /** Commits up to this one were made in a database H2 closed before they reached the disk: never durable. */
+    private long lostUpTo;
     private boolean syncUnderWay;
     private volatile boolean closed;
+    /** Why H2 closed the database under the store, until it is open again; null while it is open. */
+    private volatile String lost;
+    private long lastReopen = Long.MIN_VALUE;
+    /** Since H2 first closed the database and until a sync works again: said once each, however often it closes. */
+    private final Object trouble = new Object();
+    private long troubleSince;
+    private int closures;
 
     private H2Store(Path path, String url, Clock clock, Connection connection, Connection publishing,
                     Connection syncing) {
@@ -162,6 +183,10 @@ final class H2Store implements AutoCloseable {
         syncLock.lock();
         try {
             while (durable < ticket) {
+                if (ticket <= lostUpTo) {
+                    throw new EventBusException("event bus store " + path + ": opened again after H2 closed it; "
+                            + "this commit did not reach the disk");
+                }
                 if (syncUnderWay) {
                     synced.awaitUninterruptibly();
                     continue;
@@ -176,7 +201,7 @@ final class H2Store implements AutoCloseable {
                     }
                     done = true;
                 } catch (SQLException e) {
-                    throw new EventBusException("event bus store " + path + ": cannot sync to disk: " + e.getMessage(), e);
+                    throw failure("event bus store " + path + ": cannot sync to disk", e);
                 } finally {
                     syncLock.lock();
                     syncUnderWay = false;
@@ -185,6 +210,7 @@ final class H2Store implements AutoCloseable {
                     }
                     synced.signalAll();
                 }
+                troubleOver();
             }
         } finally {
             syncLock.unlock();
@@ -235,10 +261,130 @@ final class H2Store implements AutoCloseable {
         }
     }
 
-    /** Throws when the store was closed; call while holding {@link #lock()} or {@link #publishLock()}. */
+    /**
+     * Throws when the store was closed; opens the file again when H2 closed it under the store (see {@link #failure}),
+     * or throws saying why it is not open yet. Call while holding {@link #lock()} or {@link #publishLock()}.
+     */
     void requireOpen() {
         if (closed) {
             throw new EventBusException("event bus " + path + " is closed");
+        }
+        if (lost == null) {
+            return;
+        }
+        // Reopening replaces every connection: it needs both locks, taken in their order. A consumer holding only
+        // lock() must not wait for publishLock (a publisher may hold it and wait for lock()): it tries, or fails now.
+        if (publishLock.isHeldByCurrentThread()) {
+            lock.lock();
+            try {
+                reopen();
+            } finally {
+                lock.unlock();
+            }
+        } else if (publishLock.tryLock()) {
+            try {
+                reopen();
+            } finally {
+                publishLock.unlock();
+            }
+        } else {
+            throw new EventBusException("event bus store " + path + " is being opened again after H2 closed it ("
+                    + lost + ")");
+        }
+    }
+
+    /**
+     * The exception for a statement that failed with {@code e}. When H2 closed the database (a write it could not
+     * make), the store is marked to be opened again at its next use, and the message says why in a few words instead
+     * of H2's nested text.
+     */
+    EventBusException failure(String what, SQLException e) {
+        if (!closedByH2(e)) {
+            return new EventBusException(what + ": " + e.getMessage(), e);
+        }
+        String why = rootCause(e);
+        synchronized (trouble) {
+            if (lost == null) {
+                lost = why;
+                if (closures++ == 0) {
+                    troubleSince = System.nanoTime();
+                    LOG.warnf("event bus store %s: H2 closed it after a failed write (%s); opened again when next "
+                            + "used, at most once a second", path, why);
+                }
+            }
+        }
+        return new EventBusException(what + ": H2 closed the store after a failed write (" + why + ")", e);
+    }
+
+    /** A sync worked: what was committed reaches the disk. Ends (and says) a time of H2 closing the store. */
+    private void troubleOver() {
+        synchronized (trouble) {
+            if (closures > 0 && lost == null) {
+                LOG.infof("event bus store %s: writes reach the disk again after %d s (H2 closed it %d time(s))", path,
+                        java.time.Duration.ofNanos(System.nanoTime() - troubleSince).toSeconds(), closures);
+                closures = 0;
+            }
+        }
+    }
+
+    private static boolean closedByH2(SQLException e) {
+        if (e.getErrorCode() == ErrorCode.DATABASE_IS_CLOSED) {
+            return true;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.h2.mvstore.MVStoreException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = String.valueOf(root.getMessage()).lines().findFirst().orElse("");
+        return root instanceof java.io.IOException ? message : root.getClass().getSimpleName() + ": " + message;
+    }
+
+    /** Opens the file again after H2 closed it; holding both locks. Throws while it cannot be opened (still full). */
+    private void reopen() {
+        long now = System.nanoTime();
+        if (lastReopen != Long.MIN_VALUE && now - lastReopen < REOPEN_EVERY.toNanos()) {
+            throw new EventBusException("event bus store " + path + " is closed by H2 (" + lost + "); opened again "
+                    + "within a second");
+        }
+        lastReopen = now;
+        closeQuietly();
+        Connection c = null;
+        Connection p = null;
+        Connection y = null;
+        try {
+            c = new org.h2.Driver().connect(url, credentials());
+            c.setAutoCommit(false);
+            p = new org.h2.Driver().connect(url, credentials());
+            p.setAutoCommit(false);
+            y = new org.h2.Driver().connect(url, credentials());
+        } catch (SQLException e) {
+            for (Connection opened : new Connection[] {y, p, c}) {
+                closeQuietly(opened);
+            }
+            throw new EventBusException("event bus store " + path + " is closed by H2 (" + lost
+                    + ") and cannot be opened again yet: " + rootCause(e), e);
+        }
+        syncLock.lock();
+        try {
+            connection = c;
+            publishing = p;
+            syncing = y;
+            lostUpTo = commits.get();
+            synced.signalAll();
+        } finally {
+            syncLock.unlock();
+        }
+        synchronized (trouble) {
+            lost = null;
         }
     }
 
@@ -271,11 +417,18 @@ final class H2Store implements AutoCloseable {
 
     private void closeQuietly() {
         for (Connection c : new Connection[] {syncing, publishing, connection}) {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // Closing after a failure: nothing more to report than the failure itself.
-            }
+            closeQuietly(c);
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // Closing after a failure: nothing more to report than the failure itself.
         }
     }
 }

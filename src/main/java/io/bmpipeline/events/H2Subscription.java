@@ -151,7 +151,7 @@ final class H2Subscription implements Subscription {
             }
         } catch (SQLException e) {
             store.rollbackQuietly();
-            throw new EventBusException("cannot poll " + topic + " for group " + group + ": " + e.getMessage(), e);
+            throw store.failure("cannot poll " + topic + " for group " + group, e);
         } finally {
             store.lock().unlock();
         }
@@ -246,8 +246,7 @@ final class H2Subscription implements Subscription {
                 }
             }
         } catch (SQLException e) {
-            throw new EventBusException("cannot read the schedule of " + topic + "/" + group + ": "
-                    + e.getMessage(), e);
+            throw store.failure("cannot read the schedule of " + topic + "/" + group, e);
         } finally {
             store.lock().unlock();
         }
@@ -297,8 +296,7 @@ final class H2Subscription implements Subscription {
             }
             return new Status(pending, retrying, dead, lastFailure, oldest);
         } catch (SQLException e) {
-            throw new EventBusException("cannot read the status of " + topic + "/" + group + ": "
-                    + e.getMessage(), e);
+            throw store.failure("cannot read the status of " + topic + "/" + group, e);
         } finally {
             store.lock().unlock();
         }
@@ -331,8 +329,7 @@ final class H2Subscription implements Subscription {
             }
             return letters;
         } catch (SQLException e) {
-            throw new EventBusException("cannot list dead letters of " + topic + "/" + group + ": "
-                    + e.getMessage(), e);
+            throw store.failure("cannot list dead letters of " + topic + "/" + group, e);
         } finally {
             store.lock().unlock();
         }
@@ -353,8 +350,7 @@ final class H2Subscription implements Subscription {
             }
         } catch (SQLException e) {
             store.rollbackQuietly();
-            throw new EventBusException("cannot redrive event #" + sequence + " of " + topic + "/" + group + ": "
-                    + e.getMessage(), e);
+            throw store.failure("cannot redrive event #" + sequence + " of " + topic + "/" + group, e);
         } finally {
             store.lock().unlock();
         }
@@ -375,19 +371,20 @@ final class H2Subscription implements Subscription {
         Objects.requireNonNull(delivery, "delivery");
         store.lock().lock();
         try {
-            store.requireOpen();
             if (!delivery.topic().equals(topic) || !delivery.group().equals(group)
                     || !InFlight.of(delivery).equals(inFlight.get(delivery.key()))) {
                 throw new EventBusException("cannot " + action + " event #" + delivery.sequence() + " ("
                         + delivery.envelope().id() + "): it is not in flight for " + topic + "/" + group);
             }
             try {
+                // Inside: a store that cannot be written now (H2 closed it) must free the key all the same.
+                store.requireOpen();
                 write.run();
                 store.connection().commit();
             } catch (SQLException e) {
                 store.rollbackQuietly();
-                throw new EventBusException("cannot " + action + " event #" + delivery.sequence() + " of "
-                        + topic + "/" + group + ": " + e.getMessage(), e);
+                throw store.failure("cannot " + action + " event #" + delivery.sequence() + " of "
+                        + topic + "/" + group, e);
             } finally {
                 // Whether or not the write landed, the key is free: a pending row is simply delivered again.
                 inFlight.remove(delivery.key());
