@@ -195,6 +195,12 @@ public final class ValidationRecorder {
                 entry = "PXE validation run " + runId + " (" + summary + ") not applied: device is " + status;
                 type = EventTypes.DEVICE_WARNING;
             }
+            case Decision.NoOp n -> {
+                // Validated again while staged, and passed: the new run's result is recorded, nothing moves.
+                kind = JournalEntry.Kind.SUCCESS;
+                entry = "PXE validation run " + runId + ": " + summary + "; status " + status + " kept";
+                type = null;
+            }
             default -> {
                 LOG.debugf("PXE report of %s (run %s): %s [%s]", device.get().label(), runId, rule.decision().label(),
                         rule.id());
@@ -228,6 +234,9 @@ public final class ValidationRecorder {
             LOG.infof("PXE report of %s (run %s): %s; %s [%s]", device.get().label(), runId, summary,
                     newStatus.map(to -> status + " → " + to).orElse(rule.decision() instanceof Decision.Warn
                             ? "not applied, device is " + status : "status " + status + " kept"), rule.id());
+        }
+        if (type == null) {
+            return List.of(); // the table's no-op announces nothing
         }
         return List.of(new Publication(Topics.DEVICE_STATE, announce(event, device.get(), type, rule, newStatus)));
     }

@@ -357,6 +357,21 @@ class PxeCallbackApiTest {
         assertEquals(run2, context.path("runId").asText());
         assertEquals("pass", context.path("steps").path("memory").path("verdict").asText(), context.toString());
         assertEquals(10, journal(s.device().id(), 10).size());
+
+        // Validated again while staged: the new run's results replace the old, the status stays.
+        String third = client.mint(s.serial());
+        String run3 = "run-" + UUID.randomUUID();
+        passAllBut(s, third, run3, "none");
+        assertEquals(202, client.report(s.serial(), third,
+                PxeCallbackClient.report(run3, "init", "memory", "disk", "lldp")).status());
+        List<JournalEntry> all = journal(s.device().id(), 15);
+        assertTrue(all.stream().anyMatch(e -> e.comments().contains("[pxe " + run3 + "/report]")
+                && e.comments().contains("status staged kept")), all.toString());
+        var again = netbox.devices().hardware(s.device().id()).orElseThrow().localContext()
+                .path("bm_pipeline").path("pxe_validation");
+        assertEquals(run3, again.path("runId").asText());
+        assertEquals("pass", again.path("result").path("verdict").asText(), again.toString());
+        assertEquals("staged", netbox.devices().byId(s.device().id()).orElseThrow().status());
     }
 
     /** Posts every passing step of the run except {@code except}. */
