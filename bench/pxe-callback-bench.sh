@@ -13,7 +13,8 @@
 # (the service stopped): every 2xx wrk counted must be an event there.
 # Usage: bench/pxe-callback-bench.sh [DEVICES]          (default 32: more than bm.pxe.consumers, see docs/benchmarks.md)
 # Environment: THREADS (2), CONNECTIONS (64), DURATION (30s), WARMUP (15s), ROUNDS (2), KEEP=1 (keep the NetBox
-# devices and the work folder), HTTP_PORT (19580), MANAGEMENT_PORT (19577).
+# devices and the work folder), HTTP_PORT (19580), MANAGEMENT_PORT (19577), APP (target/quarkus-app: another
+# build's quarkus-app folder, to compare two commits on the same machine one after the other).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bin/java-env.sh
@@ -30,9 +31,10 @@ bash testbed/netbox/netbox.sh start >/dev/null
 bash testbed/loadgen/prepare.sh >/dev/null
 set -a; source "${BM_STATE_DIR:-/var/tmp/bm-pipeline}/netbox.env"; set +a
 command -v jq >/dev/null || apt-get install -y jq >/dev/null
-[ -d target/quarkus-app ] || ./mvnw -B -q -o package -DskipTests
-jar=target/quarkus-app/quarkus-run.jar
-h2=$(ls target/quarkus-app/lib/main/com.h2database.h2-*.jar)
+app=${APP:-target/quarkus-app}
+[ -n "${APP:-}" ] || [ -d target/quarkus-app ] || ./mvnw -B -q -o package -DskipTests
+jar=$app/quarkus-run.jar
+h2=$(ls "$app"/lib/main/com.h2database.h2-*.jar)
 for port in "$http_port" "$management_port"; do
   ! ss -Hltn "sport = :$port" | grep -q . || { echo "pxe-callback-bench: port $port is in use" >&2; exit 1; }
 done
@@ -90,7 +92,7 @@ cpu_per() { awk -v t="$(field "$1" cpu_ticks)" -v hz="$(getconf CLK_TCK)" -v n="
   'BEGIN { printf "%.0f", t * 1e6 / hz / n }'; }
 two_xx() { echo $(( $(field "$1" requests) - $(field "$1" non2xx3xx) )); }
 
-echo "wrk -t$threads -c$connections, $n devices; warm-up ($warmup, not reported):"
+echo "app $app; wrk -t$threads -c$connections, $n devices; warm-up ($warmup, not reported):"
 run warmup unique w "$warmup" >/dev/null
 field warmup rps | sed 's/^/  warm-up rps=/'
 for r in $(seq "$rounds"); do
