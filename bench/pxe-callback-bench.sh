@@ -14,7 +14,8 @@
 # Usage: bench/pxe-callback-bench.sh [DEVICES]          (default 32: more than bm.pxe.consumers, see docs/benchmarks.md)
 # Environment: THREADS (2), CONNECTIONS (64), DURATION (30s), WARMUP (15s), ROUNDS (2), KEEP=1 (keep the NetBox
 # devices and the work folder), HTTP_PORT (19580), MANAGEMENT_PORT (19577), APP (target/quarkus-app: another
-# build's quarkus-app folder, to compare two commits on the same machine one after the other).
+# build's quarkus-app folder, to compare two commits on the same machine one after the other), SERVICE_JAVA_OPTS
+# (more JVM options for the service, e.g. -Xlog:gc:file=/tmp/gc.log to see its pauses).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bin/java-env.sh
@@ -57,7 +58,7 @@ python3 bench/netbox_bench.py seed "$n" "$tag" "$work/devices.csv"
 python3 bench/netbox_bench.py status "$tag" discovered
 
 BM_NETBOX_URL="$NETBOX_URL" BM_NETBOX_TOKEN="$NETBOX_TOKEN_V2" BM_DATA_DIR="$work/data" \
-  java --enable-native-access=ALL-UNNAMED -Dquarkus.http.port="$http_port" -Dquarkus.management.port="$management_port" \
+  java ${SERVICE_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -Dquarkus.http.port="$http_port" -Dquarkus.management.port="$management_port" \
   -jar "$jar" serve > "$work/service.log" 2>&1 &
 service=$!
 for _ in $(seq 120); do
