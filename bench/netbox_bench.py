@@ -14,6 +14,8 @@ For bench/discovery-bench.sh:
   discovery-result LEASES TAG LABEL
                       per lease, ACK on the wire -> the device's last NetBox update (the final write is the
                       status); prints applied count, p50/p95/p99 and throughput over the burst
+For bench/pxe-callback-bench.sh:
+  status TAG STATUS   every TAG device to STATUS (bulk), e.g. discovered, which a PXE validation run needs
 """
 import json, os, sys, time, urllib.error, urllib.request
 
@@ -232,6 +234,12 @@ def discovery_result(leases_path, tag, label):
         percentile(latencies, 99), span, len(latencies) / span))
 
 
+def set_status(tag, status):
+    devs, site = devices(tag)
+    for part in chunks([d["id"] for d in devs], 250):
+        call("PATCH", "/api/dcim/devices/", [{"id": i, "status": status} for i in part])
+
+
 def wait_discovered(tag, count, timeout):
     devs, site = devices(tag)
     deadline = time.time() + timeout
@@ -248,6 +256,7 @@ if __name__ == "__main__":
     {"seed": lambda: seed(int(sys.argv[2]), sys.argv[3], sys.argv[4]), "clean": lambda: clean(sys.argv[2]),
      "floor": lambda: floor(sys.argv[2], sys.argv[3]), "drop": lambda: drop(sys.argv[2]),
      "macs": lambda: macs(sys.argv[2], sys.argv[3]), "reset": lambda: reset(sys.argv[2]),
+     "status": lambda: set_status(sys.argv[2], sys.argv[3]),
      "discovery-floor": lambda: discovery_floor(sys.argv[2], sys.argv[3]),
      "discovery-result": lambda: discovery_result(sys.argv[2], sys.argv[3], sys.argv[4]),
      "wait-discovered": lambda: wait_discovered(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))}[cmd]()

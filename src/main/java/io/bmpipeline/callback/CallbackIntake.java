@@ -94,11 +94,11 @@ public final class CallbackIntake {
             Caller caller = authenticate(in, body);
             String step = pathParameter(in, "step", STEP);
             String serial = pathParameter(in, "serial", SERIAL);
-            StepResult result = parse(body, "StepResult", StepResult.class);
-            requireReason(result);
+            Parsed<StepResult> result = parse(body, "StepResult", StepResult.class);
+            requireReason(result.value());
             Target target = device(caller, serial);
-            return accept(target, step, result.runId(), io.bmpipeline.events.EventTypes.PXE_STEP_REPORTED, new LifecycleEvent.PxeStepReported(),
-                    body, caller);
+            return accept(target, step, result.value().runId(), io.bmpipeline.events.EventTypes.PXE_STEP_REPORTED, new LifecycleEvent.PxeStepReported(),
+                    result.tree(), caller);
         });
     }
 
@@ -111,11 +111,11 @@ public final class CallbackIntake {
             String macText = in.getHeader("mac", "", String.class);
             MacAddress mac = MacAddress.parse(macText).orElseThrow(() -> new Refusal(ApiAnswer.badField("mac",
                     "path parameter mac: not a MAC address")));
-            StepResult result = parse(body, "StepResult", StepResult.class);
-            requireReason(result);
+            Parsed<StepResult> result = parse(body, "StepResult", StepResult.class);
+            requireReason(result.value());
             Target target = deviceByMac(caller, mac);
-            return accept(target, "init", result.runId(), io.bmpipeline.events.EventTypes.PXE_STEP_REPORTED,
-                    new LifecycleEvent.PxeStepReported(), body, caller);
+            return accept(target, "init", result.value().runId(), io.bmpipeline.events.EventTypes.PXE_STEP_REPORTED,
+                    new LifecycleEvent.PxeStepReported(), result.tree(), caller);
         });
     }
 
@@ -126,10 +126,10 @@ public final class CallbackIntake {
             byte[] body = body(in);
             Caller caller = authenticate(in, body);
             String serial = pathParameter(in, "serial", SERIAL);
-            ValidationReport report = parse(body, "ValidationReport", ValidationReport.class);
+            Parsed<ValidationReport> report = parse(body, "ValidationReport", ValidationReport.class);
             Target target = device(caller, serial);
-            return accept(target, "report", report.runId(), io.bmpipeline.events.EventTypes.PXE_VALIDATION_REPORTED, new LifecycleEvent.PxeValidationPassed(),
-                    body, caller);
+            return accept(target, "report", report.value().runId(), io.bmpipeline.events.EventTypes.PXE_VALIDATION_REPORTED, new LifecycleEvent.PxeValidationPassed(),
+                    report.tree(), caller);
         });
     }
 
@@ -212,7 +212,10 @@ public final class CallbackIntake {
         return value;
     }
 
-    private <T> T parse(byte[] body, String schemaName, Class<T> type) throws Refusal {
+    /** A body that conforms to its schema: the tree, which the event stores as sent, and what it says. */
+    private record Parsed<T>(JsonNode tree, T value) {}
+
+    private <T> Parsed<T> parse(byte[] body, String schemaName, Class<T> type) throws Refusal {
         JsonNode tree;
         try {
             tree = JSON.readTree(body);
@@ -231,7 +234,7 @@ public final class CallbackIntake {
                     + invalid.get().message()));
         }
         try {
-            return JSON.treeToValue(tree, type);
+            return new Parsed<>(tree, JSON.treeToValue(tree, type));
         } catch (JsonMappingException e) {
             String field = e.getPath().stream()
                     .map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
@@ -301,7 +304,7 @@ public final class CallbackIntake {
         }
     }
 
-    private ApiAnswer accept(Target target, String step, String runId, String type, LifecycleEvent event, byte[] body,
+    private ApiAnswer accept(Target target, String step, String runId, String type, LifecycleEvent event, JsonNode body,
                              Caller caller) throws Refusal {
         Decision decision = LifecycleTable.STANDARD.ruleFor(target.status(), event).decision();
         if (decision instanceof Decision.Warn) {
@@ -315,11 +318,7 @@ public final class CallbackIntake {
                 .put("runId", runId)
                 .put("receivedAt", clock.instant().toString())
                 .put("caller", caller instanceof Caller.Site ? "site-signature" : "device-credential");
-        try {
-            data.set(step.equals("report") ? "report" : "result", JSON.readTree(body));
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("body parsed before, unreadable now", e);
-        }
+        data.set(step.equals("report") ? "report" : "result", body);
         String subject = target.serial().isEmpty() ? "device-" + target.deviceId() : target.serial();
         EventEnvelope envelope = EventEnvelope.of(
                 EventEnvelope.deterministicId("pxe", Long.toString(target.deviceId()), runId, step), SOURCE, type,

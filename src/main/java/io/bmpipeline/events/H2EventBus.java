@@ -198,12 +198,13 @@ public final class H2EventBus implements EventBus {
         Set<String> stored = new HashSet<>();
         for (int from = 0; from < envelopes.size(); from += 100) {
             List<EventEnvelope> part = envelopes.subList(from, Math.min(from + 100, envelopes.size()));
-            // An IN list, which H2 looks up in the (topic, event_id) index.
-            try (PreparedStatement select = c.prepareStatement("SELECT event_id FROM bus_event WHERE topic = ? "
-                    + "AND event_id IN (" + String.join(", ", java.util.Collections.nCopies(part.size(), "?")) + ")")) {
-                select.setString(1, topic);
+            // Pairs, which H2 looks up in the (topic, event_id) index one by one. "topic = ? AND event_id IN (…)"
+            // with more than one id is planned as topic = ? alone: a scan of the topic's whole log per publish.
+            try (PreparedStatement select = c.prepareStatement("SELECT event_id FROM bus_event WHERE (topic, event_id) IN ("
+                    + String.join(", ", java.util.Collections.nCopies(part.size(), "(?, ?)")) + ")")) {
                 for (int i = 0; i < part.size(); i++) {
-                    select.setString(i + 2, part.get(i).id());
+                    select.setString(2 * i + 1, topic);
+                    select.setString(2 * i + 2, part.get(i).id());
                 }
                 try (ResultSet rs = select.executeQuery()) {
                     while (rs.next()) {
