@@ -102,7 +102,8 @@ for r in $(seq "$rounds"); do
   printf '  baseline (duplicate runId) %s\n' "$(run "baseline$r" duplicate dup "$duration")"
   printf '  ours (a new runId each)    %s\n' "$(run "ours$r" unique "u$r" "$duration")"
 done
-echo "queued behind for NetBox: $(curl -s "$management/q/health/ready" | jq -r '.checks[] | select(.name == "event-bus") | .data["bm.pxe.events/pxe-validation"]')"
+curl -s "$management/q/health/ready" | jq -r '.checks[] | select(.name == "event-bus") | .data
+  | "queued behind for NetBox: \(.["bm.pxe.events/pxe-validation"]); bus store \(.storeBytes / 1048576 | floor) MiB"'
 kill "$service"; wait "$service" 2>/dev/null || true; service=""
 
 # Every post answered 2xx in a run must be an event on the bus: count them in the stopped service's store.
