@@ -26,8 +26,9 @@ public class CredentialEndpoint {
     @Inject
     CallbackCredentials credentials;
 
+    /** Looked up when a credential is minted: a command that starts no service has no NetBox token to give one. */
     @Inject
-    NetBoxClient netbox;
+    jakarta.enterprise.inject.Instance<NetBoxClient> netbox;
 
     void register(@Observes ManagementInterface management) {
         management.router().post(PATH + ":serial").blockingHandler(this::mint, false);
@@ -38,7 +39,7 @@ public class CredentialEndpoint {
         String serial = ctx.pathParam("serial");
         List<Device> found;
         try {
-            found = netbox.devices().bySerial(serial);
+            found = netbox.get().devices().bySerial(serial);
         } catch (NetBoxException e) {
             text(ctx, 503, "NetBox cannot be asked for the device now: " + e.getMessage());
             return;
