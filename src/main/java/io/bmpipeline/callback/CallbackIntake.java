@@ -65,7 +65,11 @@ public final class CallbackIntake {
     }
 
     /** The device a request is for, with the status the API checks. */
-    private record Target(long deviceId, String serial, String status) {}
+    private record Target(long deviceId, String serial, String status) {
+        static Target of(CallbackCredentials.Enrolment e) {
+            return new Target(e.deviceId(), e.serial(), e.status());
+        }
+    }
 
     private final ApiSchema schema;
     private final CallbackCredentials credentials;
@@ -261,39 +265,35 @@ public final class CallbackIntake {
             if (!e.serial().equalsIgnoreCase(serial)) {
                 throw new Refusal(ApiAnswer.error(403, "this credential belongs to another device"));
             }
-            return new Target(e.deviceId(), e.serial(), e.status());
+            return Target.of(e);
         }
         Optional<CallbackCredentials.Enrolment> enrolled = credentials.bySerial(serial);
         if (enrolled.isPresent()) {
-            return new Target(enrolled.get().deviceId(), enrolled.get().serial(), enrolled.get().status());
+            return Target.of(enrolled.get());
         }
-        List<Device> found = netboxLookup(() -> netbox.devices().bySerial(serial));
-        if (found.isEmpty()) {
-            throw new Refusal(ApiAnswer.error(404, "no device in NetBox has serial " + serial));
-        }
-        if (found.size() > 1) {
-            throw new Refusal(ApiAnswer.wrongState(serial, "ambiguous", found.size()
-                    + " devices in NetBox have serial " + serial + "; a person must fix NetBox"));
-        }
-        return new Target(found.getFirst().id(), found.getFirst().serial(), found.getFirst().status());
+        Device d = onlyDevice(netboxLookup(() -> netbox.devices().bySerial(serial)), serial, "serial " + serial);
+        return new Target(d.id(), d.serial(), d.status());
     }
 
     private Target deviceByMac(Caller caller, MacAddress mac) throws Refusal {
         if (caller instanceof Caller.DeviceCredential c) {
-            CallbackCredentials.Enrolment e = c.enrolment();
-            return new Target(e.deviceId(), e.serial(), e.status());
+            return Target.of(c.enrolment());
         }
-        List<Device> found = netboxLookup(() -> netbox.devices().byMac(mac));
-        if (found.isEmpty()) {
-            throw new Refusal(ApiAnswer.error(404, "no device in NetBox has an interface with MAC " + mac));
-        }
-        if (found.size() > 1) {
-            throw new Refusal(ApiAnswer.wrongState(null, "ambiguous", found.size()
-                    + " devices in NetBox have MAC " + mac + "; a person must fix NetBox"));
-        }
-        Device d = found.getFirst();
+        Device d = onlyDevice(netboxLookup(() -> netbox.devices().byMac(mac)), null, "an interface with MAC " + mac);
         Optional<CallbackCredentials.Enrolment> enrolled = credentials.current(d.id());
         return new Target(d.id(), d.serial(), enrolled.map(CallbackCredentials.Enrolment::status).orElse(d.status()));
+    }
+
+    /** The one device NetBox found by {@code key} ("serial X", "MAC Y"): 404 for none, 409 for several. */
+    private static Device onlyDevice(List<Device> found, String serial, String key) throws Refusal {
+        if (found.isEmpty()) {
+            throw new Refusal(ApiAnswer.error(404, "no device in NetBox has " + key));
+        }
+        if (found.size() > 1) {
+            throw new Refusal(ApiAnswer.wrongState(serial, "ambiguous", found.size() + " devices in NetBox have "
+                    + key + "; a person must fix NetBox"));
+        }
+        return found.getFirst();
     }
 
     private <T> T netboxLookup(java.util.function.Supplier<T> lookup) throws Refusal {
